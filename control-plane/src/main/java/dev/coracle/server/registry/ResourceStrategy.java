@@ -58,4 +58,40 @@ public interface ResourceStrategy<T extends HasMetadata> {
 
     /** One row's cells, in the order of {@link #columns()}. */
     List<Object> cells(T object);
+
+    /**
+     * Seconds a deleted object is given to go gracefully before it may be removed (a scheduled pod's
+     * termination grace period); 0 removes it at once, finalizers permitting.
+     */
+    default long deletionGracePeriod(T object, Long requested) {
+        return 0;
+    }
+
+    /** Marks an object whose deletion must wait (a namespace turns Terminating). */
+    default void markDeleting(T object) {
+    }
+
+    /** Whether something besides metadata.finalizers still holds a marked object (a namespace's spec.finalizers). */
+    default boolean holdsDeletion(T object) {
+        return false;
+    }
+
+    /**
+     * The names {@link #selectableFields} answers, read off an empty object, so a fieldSelector on
+     * anything else gets the 400 Kubernetes gives.
+     */
+    default java.util.Set<String> selectableFieldNames() {
+        try {
+            @SuppressWarnings("unchecked")
+            T blank = (T) type().modelClass().getDeclaredConstructor().newInstance();
+            return selectableFields(blank).keySet();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    /** TEMPORARY until the strategies branch lands. */
+    default NameRule nameRule() {
+        return NameRule.DNS1123_SUBDOMAIN;
+    }
 }

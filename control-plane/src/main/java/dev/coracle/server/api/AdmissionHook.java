@@ -1,0 +1,19 @@
+package dev.coracle.server.api;
+
+import dev.coracle.server.registry.ResourceType;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+/**
+ * A step that writes need beyond a strategy's pure rules, because it consults or reserves shared
+ * state (a Service's ClusterIP). Runs after validation, just before the object is stored.
+ */
+public interface AdmissionHook {
+
+    boolean appliesTo(ResourceType type);
+
+    default void beforeCreate(HasMetadata object, boolean dryRun) {
+    }
+
+    default void beforeUpdate(HasMetadata object, HasMetadata old) {
+    }
+}

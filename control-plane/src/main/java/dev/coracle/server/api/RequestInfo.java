@@ -1,0 +1,53 @@
+package dev.coracle.server.api;
+
+import java.util.List;
+
+/**
+ * What a resource path names, as kube-apiserver's RequestInfoResolver reads it:
+ * {@code /api/v1/namespaces/default/pods/web/status} → group "", version v1, namespace default,
+ * resource pods, name web, subresource status.
+ */
+public record RequestInfo(String group, String version, String namespace, String resource, String name,
+                          String subresource, boolean legacyWatchPath) {
+
+    /**
+     * @param namespacedResource tells, for {@code /namespaces/X/Y}, whether Y is a namespaced resource
+     *                           (then X is a namespace) or a subresource of namespace X
+     */
+    public static RequestInfo parse(String path, java.util.function.BiPredicate<String, String> namespacedResource) {
+        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
+        int i;
+        String group;
+        String version;
+        if (parts.get(0).equals("api") && parts.size() >= 2) {
+            group = "";
+            version = parts.get(1);
+            i = 2;
+        } else if (parts.get(0).equals("apis") && parts.size() >= 3) {
+            group = parts.get(1);
+            version = parts.get(2);
+            i = 3;
+        } else {
+            return null;
+        }
+        boolean watch = false;
+        if (i < parts.size() && parts.get(i).equals("watch")) {
+            watch = true;
+            i++;
+        }
+        List<String> rest = parts.subList(i, parts.size());
+        if (rest.isEmpty()) {
+            return new RequestInfo(group, version, null, null, null, null, watch);
+        }
+        String namespace = null;
+        if (rest.get(0).equals("namespaces") && rest.size() >= 3 && namespacedResource.test(group.isEmpty() ? version : group + "/" + version, rest.get(2))) {
+            namespace = rest.get(1);
+            rest = rest.subList(2, rest.size());
+        }
+        if (rest.size() > 3) {
+            return null;
+        }
+        return new RequestInfo(group, version, namespace, rest.get(0),
+                rest.size() > 1 ? rest.get(1) : null, rest.size() > 2 ? rest.get(2) : null, watch);
+    }
+}

@@ -1,0 +1,263 @@
+package dev.coracle.server.api;
+
+import dev.coracle.server.api.protobuf.ProtobufDecoder;
+import dev.coracle.server.discovery.Discovery;
+import dev.coracle.server.registry.Registry;
+import dev.coracle.server.registry.ResourceStrategy;
+import dev.coracle.server.store.ObjectKey;
+import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.store.StoredObject;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Every {@code /api/...} and {@code /apis/...} request: resolves what the path names and hands it to
+ * the verb. Store work is blocking JDBC, so it runs off the event loop.
+ */
+@RestController
+public class ResourceController {
+
+    /** kube-apiserver's limit on request bodies. */
+    static final int MAX_BODY = 3 * 1024 * 1024;
+
+    private final Registry registry;
+    private final ResourceService resources;
+    private final Discovery discovery;
+    private final Watches watches;
+    private final Subresources subresources;
+
+    public ResourceController(Registry registry, ResourceService resources, Discovery discovery, Watches watches,
+                              Subresources subresources) {
+        this.registry = registry;
+        this.resources = resources;
+        this.discovery = discovery;
+        this.watches = watches;
+        this.subresources = subresources;
+    }
+
+    @RequestMapping({"/api", "/api/**", "/apis", "/apis/**"})
+    public Mono<Void> handle(ServerWebExchange exchange) {
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        try {
+            Mono<Void> discovered = discovery.serve(path, exchange);
+            if (discovered != null) {
+                return discovered;
+            }
+            RequestInfo info = RequestInfo.parse(path,
+                    (gv, plural) -> registry.types().stream().anyMatch(t -> t.apiVersion().equals(gv) && t.plural().equals(plural) && t.namespaced()));
+            if (info == null || info.resource() == null) {
+                throw ApiException.pathNotFound();
+            }
+            ResourceStrategy<HasMetadata> strategy = registry.find(info.group(), info.version(), info.resource())
+                    .orElseThrow(ApiException::pathNotFound);
+            if (info.namespace() != null && !strategy.type().namespaced()) {
+                throw ApiException.pathNotFound();
+            }
+            if (info.subresource() != null && !strategy.type().hasSubresource(info.subresource())) {
+                throw ApiException.pathNotFound();
+            }
+            Call call = new Call(info, strategy, new Query(exchange.getRequest().getQueryParams()),
+                    exchange.getAttribute(AuthenticatedUser.ATTRIBUTE));
+            return dispatch(call, exchange).onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
+        } catch (RuntimeException e) {
+            return Responses.status(exchange, Errors.toApi(e));
+        }
+    }
+
+    private Mono<Void> dispatch(Call call, ServerWebExchange exchange) {
+        HttpMethod method = exchange.getRequest().getMethod();
+        RequestInfo info = call.info();
+        boolean collection = info.name() == null;
+        if (info.legacyWatchPath() || (method == HttpMethod.GET && call.query().flag("watch"))) {
+            if (method != HttpMethod.GET) {
+                throw ApiException.methodNotAllowed("watch needs GET");
+            }
+            return watches.serve(call, exchange);
+        }
+        if (info.subresource() != null && !"status".equals(info.subresource())) {
+            return subresources.serve(call, exchange);
+        }
+        if (collection) {
+            if (method == HttpMethod.GET) {
+                return blocking(() -> list(call, exchange)).flatMap(r -> r);
+            }
+            if (method == HttpMethod.POST) {
+                if (call.type().namespaced() && info.namespace() == null) {
+                    throw ApiException.methodNotAllowed("create needs a namespace in the path for " + call.type().plural());
+                }
+                return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, decode(exchange, bytes))))
+                        .flatMap(o -> Responses.json(exchange, 201, o.object(), o.warnings()));
+            }
+            if (method == HttpMethod.DELETE) {
+                return body(exchange).flatMap(bytes -> blocking(() -> deleteCollection(call, options(exchange, bytes))))
+                        .flatMap(list -> Responses.json(exchange, 200, list));
+            }
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        if (method == HttpMethod.GET) {
+            return blocking(() -> resources.get(call)).flatMap(o -> respondObject(call, exchange, o));
+        }
+        if (method == HttpMethod.PUT) {
+            return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, decode(exchange, bytes))))
+                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
+        }
+        if (method == HttpMethod.PATCH) {
+            String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
+            Patching.Kind.of(contentType);
+            return body(exchange).flatMap(bytes -> blocking(() -> resources.patch(call, contentType, bytes)))
+                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
+        }
+        if (method == HttpMethod.DELETE && info.subresource() == null) {
+            return body(exchange).flatMap(bytes -> blocking(() -> resources.delete(call, options(exchange, bytes))))
+                    .flatMap(o -> Responses.json(exchange, 200, o.object()));
+        }
+        throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+
+    private Mono<Void> respondObject(Call call, ServerWebExchange exchange, ObjectNode object) {
+        String accept = exchange.getRequest().getHeaders().getFirst("Accept");
+        if (Tables.wanted(accept)) {
+            return Responses.json(exchange, 200, Tables.table(call.strategy(), List.of(object), null, null, true,
+                    call.query().get("includeObject")));
+        }
+        return Responses.json(exchange, 200, object);
+    }
+
+    private Mono<Void> list(Call call, ServerWebExchange exchange) {
+        int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
+        ObjectKey after = Continuation.decode(call.query().get("continue"));
+        ObjectStore.Page page = resources.list(call, limit, after);
+        String rv = Long.toString(page.revision());
+        String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
+        String accept = exchange.getRequest().getHeaders().getFirst("Accept");
+        if (Tables.wanted(accept)) {
+            List<ObjectNode> objects = new ArrayList<>(page.items().size());
+            for (StoredObject o : page.items()) {
+                objects.add(Json.parseStored(o.body()));
+            }
+            return Responses.json(exchange, 200, Tables.table(call.strategy(), objects, rv, next, true, call.query().get("includeObject")));
+        }
+        StringBuilder out = new StringBuilder(64 + page.items().size() * 1024);
+        out.append("{\"kind\":\"").append(call.type().kind()).append("List\",\"apiVersion\":\"").append(call.type().apiVersion())
+                .append("\",\"metadata\":{\"resourceVersion\":\"").append(rv).append('"');
+        if (next != null) {
+            out.append(",\"continue\":\"").append(next).append('"');
+        }
+        out.append("},\"items\":[");
+        for (int i = 0; i < page.items().size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append(page.items().get(i).body());
+        }
+        out.append("]}");
+        if (accept != null && accept.startsWith("application/yaml")) {
+            return Responses.json(exchange, 200, Json.parseStored(out.toString()));
+        }
+        return Responses.json(exchange, 200, out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ObjectNode deleteCollection(Call call, DeleteOptions options) {
+        ObjectStore.Page page = resources.list(call, 0, null);
+        List<ObjectNode> deleted = new ArrayList<>();
+        for (StoredObject o : page.items()) {
+            Call one = new Call(new RequestInfo(call.info().group(), call.info().version(),
+                    o.key().namespace().isEmpty() ? null : o.key().namespace(), call.info().resource(), o.key().name(), null, false),
+                    call.strategy(), call.query(), call.user());
+            try {
+                deleted.add(resources.delete(one, options).object());
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        ObjectNode list = Json.MAPPER.createObjectNode();
+        list.put("kind", call.type().kind() + "List");
+        list.put("apiVersion", call.type().apiVersion());
+        list.putObject("metadata").put("resourceVersion", Long.toString(page.revision()));
+        list.putArray("items").addAll(deleted);
+        return list;
+    }
+
+    static DeleteOptions options(ServerWebExchange exchange, byte[] bytes) {
+        if (bytes.length == 0) {
+            return new DeleteOptions();
+        }
+        ObjectNode tree = decode(exchange, bytes);
+        tree.remove("kind");
+        tree.remove("apiVersion");
+        return Json.toTyped(tree, DeleteOptions.class);
+    }
+
+    /** JSON, YAML or Kubernetes protobuf, by Content-Type; anything else is a 415. */
+    static ObjectNode decode(ServerWebExchange exchange, byte[] bytes) {
+        String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
+        String base = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase();
+        return switch (base) {
+            case "application/json", "" -> Json.parseObject(bytes);
+            case "application/yaml", "application/x-yaml", "text/yaml" -> Json.parseYamlObject(bytes);
+            case "application/vnd.kubernetes.protobuf" -> ProtobufDecoder.decode(bytes);
+            default -> throw ApiException.unsupportedMediaType(contentType);
+        };
+    }
+
+    static Mono<byte[]> body(ServerWebExchange exchange) {
+        String length = exchange.getRequest().getHeaders().getFirst("Content-Length");
+        if (length != null && Long.parseLong(length) > MAX_BODY) {
+            return Mono.error(ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY));
+        }
+        return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY)
+                .map(buffer -> {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    DataBufferUtils.release(buffer);
+                    return bytes;
+                })
+                .defaultIfEmpty(new byte[0])
+                .onErrorMap(DataBufferLimitException.class, e -> ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY));
+    }
+
+    static <T> Mono<T> blocking(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /** Opaque continue tokens: where the last page stopped, and the revision of the first page. */
+    static final class Continuation {
+        private Continuation() {
+        }
+
+        static String encode(ObjectKey after, long revision) {
+            String raw = revision + "\n" + after.namespace() + "\n" + after.name();
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static ObjectKey decode(String token) {
+            if (token == null) {
+                return null;
+            }
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
+                Long.parseLong(parts[0]);
+                return new ObjectKey("", parts[1], parts[2]);
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package dev.coracle.server.api;
+
+import dev.coracle.server.api.ApiException.FieldError;
+import dev.coracle.server.registry.Registry;
+import dev.coracle.server.registry.ResourceStrategy;
+import dev.coracle.server.registry.ResourceType;
+import dev.coracle.server.registry.Validation;
+import dev.coracle.server.selector.Attributes;
+import dev.coracle.server.selector.FieldSelector;
+import dev.coracle.server.selector.LabelSelector;
+import dev.coracle.server.store.ObjectKey;
+import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.store.StoreExceptions;
+import dev.coracle.server.store.StoredObject;
+import dev.coracle.server.store.Write;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The verbs of the API on any resource — Kubernetes' generic registry: every write goes through
+ * the same steps (decode, metadata rules, the resource's strategy, admission, store), so every
+ * resource behaves alike where Kubernetes' do.
+ */
+@Service
+public class ResourceService {
+
+    private final ObjectStore store;
+    private final Registry registry;
+    private final List<AdmissionHook> admission;
+    private final Patching patching;
+
+    public ResourceService(ObjectStore store, Registry registry, List<AdmissionHook> admission, Patching patching) {
+        this.store = store;
+        this.registry = registry;
+        this.admission = admission;
+        this.patching = patching;
+    }
+
+    /** A write's outcome: the object as stored (or as it would be, under dryRun), whether it was created, warnings. */
+    public record Outcome(ObjectNode object, boolean created, List<String> warnings) {
+    }
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    public ObjectNode get(Call call) {
+        StoredObject stored = store.get(call.key()).orElseThrow(call::notFound);
+        return Json.parseStored(stored.body());
+    }
+
+    public ObjectStore.Page list(Call call, int limit, ObjectKey continueAfter) {
+        Selectors selectors = selectors(call);
+        String namespace = call.type().namespaced() ? call.info().namespace() : null;
+        if (namespace == null && call.type().namespaced()) {
+            namespace = selectors.fields().requiredValue("metadata.namespace");
+        }
+        String name = selectors.fields().requiredValue("metadata.name");
+        if (name != null && (namespace != null || !call.type().namespaced())) {
+            // one object at most: read it directly
+            var key = new ObjectKey(call.type().storageKey(), namespace == null ? "" : namespace, name);
+            long revision = store.currentRevision();
+            List<StoredObject> one = store.get(key).filter(o -> selectors.matches(Attributes.decode(o.attrs()))).stream().toList();
+            return new ObjectStore.Page(one, Math.max(revision, one.stream().mapToLong(StoredObject::revision).max().orElse(0)), null);
+        }
+        return store.list(call.type().storageKey(), namespace,
+                continueAfter == null ? null : continueAfter.namespace(), continueAfter == null ? null : continueAfter.name(),
+                selectors.everything() ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
+    }
+
+    public record Selectors(LabelSelector labels, FieldSelector fields) {
+        boolean everything() {
+            return labels.isEverything() && fields.isEverything();
+        }
+
+        public boolean matches(Attributes a) {
+            return labels.matches(a.labels()) && fields.matches(a.fields());
+        }
+    }
+
+    public Selectors selectors(Call call) {
+        Set<String> supported = new LinkedHashSet<>(List.of("metadata.name", "metadata.namespace"));
+        supported.addAll(call.strategy().selectableFieldNames());
+        return new Selectors(LabelSelector.parse(call.query().get("labelSelector")),
+                FieldSelector.parse(call.query().get("fieldSelector"), supported, call.type().plural()));
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    public Outcome create(Call call, ObjectNode body) {
+        List<String> warnings = new ArrayList<>();
+        HasMetadata object = decodeForWrite(call, body, warnings);
+        String manager = fieldManager(call, "create");
+        patching.recordCreate(body, object, manager, call.type());
+        return create(call, object, warnings);
+    }
+
+    Outcome create(Call call, HasMetadata object, List<String> warnings) {
+        ResourceStrategy<HasMetadata> strategy = call.strategy();
+        ObjectMetaRules.beforeCreate(object, strategy.tracksGeneration());
+        strategy.prepareForCreate(object);
+        strategy.applyDefaults(object);
+        validate(call, object, strategy.validate(object));
+        requireLiveNamespace(call, object);
+        ObjectKey key = call.key(object.getMetadata().getName());
+        if (store.get(key).isPresent()) {
+            throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
+        }
+        boolean dryRun = call.query().dryRun();
+        for (AdmissionHook hook : admission) {
+            if (hook.appliesTo(call.type())) {
+                hook.beforeCreate(object, dryRun);
+            }
+        }
+        if (dryRun) {
+            return new Outcome(Json.toTree(object), true, warnings);
+        }
+        try {
+            StoredObject stored = store.create(key, revision -> write(strategy, object, revision));
+            return new Outcome(Json.parseStored(stored.body()), true, warnings);
+        } catch (StoreExceptions.ObjectExists e) {
+            throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
+        }
+    }
+
+    /** PUT on the object, or on its status (then only status changes). */
+    public Outcome update(Call call, ObjectNode body) {
+        List<String> warnings = new ArrayList<>();
+        HasMetadata object = decodeForWrite(call, body, warnings);
+        if (!call.info().name().equals(object.getMetadata().getName())) {
+            throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
+                    + ") does not match the name on the URL (" + call.info().name() + ")");
+        }
+        String expected = object.getMetadata().getResourceVersion();
+        if (store.get(call.key()).isEmpty() && allowsCreateOnUpdate(call.type()) && call.info().subresource() == null) {
+            patching.recordCreate(body, object, fieldManager(call, "update"), call.type());
+            return create(call, object, warnings);
+        }
+        String manager = fieldManager(call, "update");
+        return replace(call, current -> {
+            if (expected != null && !expected.isEmpty() && !expected.equals(current.getMetadata().getResourceVersion())) {
+                throw ApiException.conflict(call.type().group(), call.type().plural(), call.info().name(),
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            HasMetadata copy = Json.toTyped(Json.toTree(object), call.type().modelClass());
+            patching.recordUpdate(Json.toTree(current), copy, manager, call.type());
+            return copy;
+        }, warnings);
+    }
+
+    public Outcome patch(Call call, String contentType, byte[] body) {
+        Patching.Kind kind = Patching.Kind.of(contentType);
+        String manager = kind == Patching.Kind.APPLY ? requireApplyManager(call) : fieldManager(call, "patch");
+        boolean force = call.query().flag("force");
+        if (force && kind != Patching.Kind.APPLY) {
+            throw ApiException.badRequest("force: Invalid value: true: may not be specified for non-apply patch");
+        }
+        List<String> warnings = new ArrayList<>();
+        if (kind == Patching.Kind.APPLY && call.info().subresource() == null && store.get(call.key()).isEmpty()) {
+            ObjectNode created = patching.applyToNothing(body, manager, call.type());
+            HasMetadata object = decodeForWrite(call, created, warnings);
+            if (!call.info().name().equals(object.getMetadata().getName())) {
+                throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
+                        + ") does not match the name on the URL (" + call.info().name() + ")");
+            }
+            return create(call, object, warnings);
+        }
+        return replace(call, current -> {
+            ObjectNode live = Json.toTree(current);
+            ObjectNode patched = patching.patch(kind, live, body, manager, force, call.type());
+            patched.put("apiVersion", call.type().apiVersion());
+            patched.put("kind", call.type().kind());
+            HasMetadata object = decodeForWrite(call, patched, warnings);
+            if (!call.info().name().equals(object.getMetadata().getName())) {
+                throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
+                        + ") does not match the name on the URL (" + call.info().name() + ")");
+            }
+            if (kind != Patching.Kind.APPLY) {
+                patching.recordUpdate(live, object, manager, call.type());
+            }
+            return object;
+        }, warnings);
+    }
+
+    /** The update pipeline shared by PUT and PATCH: {@code change} turns the current object into the wanted one. */
+    Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings) {
+        return replace(call, change, warnings, false);
+    }
+
+    /**
+     * @param direct a write the API server makes itself through a subresource (binding, finalize):
+     *               the strategy's update rules, written for clients, do not apply
+     */
+    Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings, boolean direct) {
+        ResourceStrategy<HasMetadata> strategy = call.strategy();
+        boolean status = "status".equals(call.info().subresource());
+        boolean dryRun = call.query().dryRun();
+        HasMetadata[] result = new HasMetadata[1];
+        Write.Update update = currentStored -> {
+            HasMetadata current = Json.toTyped(Json.parseStored(currentStored.body()), call.type().modelClass());
+            HasMetadata object = change.apply(current);
+            ObjectMetaRules.beforeUpdate(object, current);
+            if (status) {
+                strategy.prepareForStatusUpdate(object, current);
+            } else if (!direct) {
+                strategy.prepareForUpdate(object, current);
+            }
+            strategy.applyDefaults(object);
+            if (strategy.tracksGeneration() && !status && specChanged(object, current)) {
+                long generation = current.getMetadata().getGeneration() == null ? 1 : current.getMetadata().getGeneration();
+                object.getMetadata().setGeneration(generation + 1);
+            }
+            validate(call, object, direct ? strategy.validate(object) : strategy.validateUpdate(object, current));
+            for (AdmissionHook hook : admission) {
+                if (hook.appliesTo(call.type())) {
+                    hook.beforeUpdate(object, current);
+                }
+            }
+            object.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+            result[0] = object;
+            if (dryRun || Json.toTree(object).equals(Json.toTree(current))) {
+                return null;
+            }
+            if (readyToGo(strategy, object)) {
+                return revision -> Write.remove(attributes(strategy, object), stamp(object, revision));
+            }
+            return revision -> write(strategy, object, revision);
+        };
+        try {
+            StoredObject stored = store.update(call.key(), update);
+            if (dryRun) {
+                return new Outcome(Json.toTree(result[0]), false, warnings);
+            }
+            return new Outcome(Json.parseStored(stored.body()), false, warnings);
+        } catch (StoreExceptions.ObjectMissing e) {
+            throw call.notFound();
+        }
+    }
+
+    /** A marked object whose last finalizer is gone leaves, as Kubernetes' registry deletes it during the update. */
+    private static boolean readyToGo(ResourceStrategy<HasMetadata> strategy, HasMetadata object) {
+        ObjectMeta meta = object.getMetadata();
+        return meta.getDeletionTimestamp() != null
+                && (meta.getFinalizers() == null || meta.getFinalizers().isEmpty())
+                && (meta.getDeletionGracePeriodSeconds() == null || meta.getDeletionGracePeriodSeconds() == 0)
+                && !strategy.holdsDeletion(object);
+    }
+
+    public Outcome delete(Call call, DeleteOptions options) {
+        ResourceStrategy<HasMetadata> strategy = call.strategy();
+        boolean dryRun = call.query().dryRun() || (options.getDryRun() != null && options.getDryRun().contains("All"));
+        HasMetadata[] result = new HasMetadata[1];
+        boolean[] gone = new boolean[1];
+        Write.Update update = currentStored -> {
+            HasMetadata current = Json.toTyped(Json.parseStored(currentStored.body()), call.type().modelClass());
+            checkPreconditions(call, options, current);
+            HasMetadata object = Json.toTyped(Json.parseStored(currentStored.body()), call.type().modelClass());
+            ObjectMeta meta = object.getMetadata();
+            List<String> finalizers = meta.getFinalizers() == null ? new ArrayList<>() : new ArrayList<>(meta.getFinalizers());
+            String policy = propagationPolicy(options);
+            if (meta.getDeletionTimestamp() == null) {
+                if ("Orphan".equals(policy) && !finalizers.contains("orphan")) {
+                    finalizers.add("orphan");
+                } else if ("Foreground".equals(policy) && !finalizers.contains("foregroundDeletion")) {
+                    finalizers.add("foregroundDeletion");
+                }
+            }
+            meta.setFinalizers(finalizers);
+            Long requested = options.getGracePeriodSeconds() != null ? options.getGracePeriodSeconds() : call.query().number("gracePeriodSeconds");
+            long grace = strategy.deletionGracePeriod(object, requested);
+            if (finalizers.isEmpty() && grace == 0 && !strategy.holdsDeletion(object)) {
+                gone[0] = true;
+                result[0] = object;
+                return dryRun ? null : revision -> Write.remove(attributes(strategy, object), stamp(object, revision));
+            }
+            Long currentGrace = meta.getDeletionGracePeriodSeconds();
+            if (meta.getDeletionTimestamp() == null || (currentGrace != null && grace < currentGrace)) {
+                meta.setDeletionTimestamp(DateTimeFormatter.ISO_INSTANT.format(Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS)));
+                meta.setDeletionGracePeriodSeconds(grace);
+                if (meta.getGeneration() != null) {
+                    meta.setGeneration(meta.getGeneration() + 1);
+                }
+                strategy.markDeleting(object);
+            }
+            result[0] = object;
+            if (dryRun || Json.toTree(object).equals(Json.toTree(current))) {
+                return null;
+            }
+            return revision -> write(strategy, object, revision);
+        };
+        try {
+            StoredObject stored = store.update(call.key(), update);
+            ObjectNode body = dryRun ? Json.toTree(result[0]) : Json.parseStored(stored.body());
+            return new Outcome(body, gone[0], List.of());
+        } catch (StoreExceptions.ObjectMissing e) {
+            throw call.notFound();
+        }
+    }
+
+    private static String propagationPolicy(DeleteOptions options) {
+        if (options.getPropagationPolicy() != null) {
+            return options.getPropagationPolicy();
+        }
+        if (Boolean.TRUE.equals(options.getOrphanDependents())) {
+            return "Orphan";
+        }
+        return "Background";
+    }
+
+    private static void checkPreconditions(Call call, DeleteOptions options, HasMetadata current) {
+        if (options.getPreconditions() == null) {
+            return;
+        }
+        String uid = options.getPreconditions().getUid();
+        if (uid != null && !uid.equals(current.getMetadata().getUid())) {
+            throw ApiException.conflict(call.type().group(), call.type().plural(), call.info().name(),
+                    "Precondition failed: UID in precondition: " + uid + ", UID in object meta: " + current.getMetadata().getUid());
+        }
+        String rv = options.getPreconditions().getResourceVersion();
+        if (rv != null && !rv.equals(current.getMetadata().getResourceVersion())) {
+            throw ApiException.conflict(call.type().group(), call.type().plural(), call.info().name(),
+                    "Precondition failed: ResourceVersion in precondition: " + rv + ", ResourceVersion in object meta: "
+                            + current.getMetadata().getResourceVersion());
+        }
+    }
+
+    // ---- shared steps -----------------------------------------------------------------------
+
+    /** Body → typed object, checking kind, apiVersion, namespace, unknown fields; as kube-apiserver's decoding does. */
+    HasMetadata decodeForWrite(Call call, ObjectNode body, List<String> warnings) {
+        ResourceType type = call.type();
+        if ("scale".equals(call.info().subresource())) {
+            throw ApiException.methodNotAllowed("scale is handled by its own handler");
+        }
+        JsonNode apiVersion = body.get("apiVersion");
+        JsonNode kind = body.get("kind");
+        if (kind != null && !kind.isNull() && !kind.asString().isEmpty() && !kind.asString().equals(type.kind())) {
+            throw ApiException.badRequest("the kind in the body (" + kind.asString() + ") does not match the expected kind ("
+                    + type.kind() + ")");
+        }
+        if (apiVersion != null && !apiVersion.isNull() && !apiVersion.asString().isEmpty() && !apiVersion.asString().equals(type.apiVersion())) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion.asString()
+                    + ") does not match the expected API version (" + type.apiVersion() + ")");
+        }
+        body.put("apiVersion", type.apiVersion());
+        body.put("kind", type.kind());
+        if (body.has("metadata") && !body.get("metadata").isObject() && !body.get("metadata").isNull()) {
+            throw ApiException.badRequest("error decoding " + type.kind() + ": field metadata: must be an object");
+        }
+        HasMetadata object = Json.toTyped(body, type.modelClass());
+        if (object.getMetadata() == null) {
+            object.setMetadata(new ObjectMeta());
+        }
+        List<String> unknown = UnknownFields.strip(object);
+        if (!unknown.isEmpty()) {
+            String validation = call.query().fieldValidation();
+            if (validation.equals("Strict")) {
+                throw ApiException.badRequest("strict decoding error: " + String.join(", ",
+                        unknown.stream().map(u -> "unknown field \"" + u + "\"").toList()));
+            }
+            if (validation.equals("Warn")) {
+                unknown.forEach(u -> warnings.add("unknown field \"" + u + "\""));
+            }
+        }
+        ObjectMeta meta = object.getMetadata();
+        if (type.namespaced()) {
+            String pathNamespace = call.info().namespace();
+            if (pathNamespace == null) {
+                throw ApiException.pathNotFound();
+            }
+            if (meta.getNamespace() == null || meta.getNamespace().isEmpty()) {
+                meta.setNamespace(pathNamespace);
+            } else if (!meta.getNamespace().equals(pathNamespace)) {
+                throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+        } else {
+            meta.setNamespace(null);
+        }
+        return object;
+    }
+
+    private void validate(Call call, HasMetadata object, List<FieldError> specErrors) {
+        List<FieldError> errors = new ArrayList<>(Validation.validateObjectMeta(object.getMetadata(), call.type().namespaced(),
+                call.strategy().nameRule()));
+        errors.addAll(specErrors);
+        if (!errors.isEmpty()) {
+            String name = object.getMetadata().getName() == null ? "" : object.getMetadata().getName();
+            throw ApiException.invalid(call.type().qualifiedKind(), name, errors);
+        }
+    }
+
+    private void requireLiveNamespace(Call call, HasMetadata object) {
+        if (!call.type().namespaced()) {
+            return;
+        }
+        String ns = object.getMetadata().getNamespace();
+        StoredObject namespace = store.get(new ObjectKey("namespaces", "", ns))
+                .orElseThrow(() -> ApiException.notFound("", "namespaces", ns));
+        if (namespace.body().contains("\"deletionTimestamp\"")) {
+            ApiException e = ApiException.forbidden(call.type().plural() + " \"" + object.getMetadata().getName()
+                    + "\" is forbidden: unable to create new content in namespace " + ns + " because it is being terminated");
+            throw e;
+        }
+    }
+
+    private static boolean specChanged(HasMetadata object, HasMetadata current) {
+        ObjectNode a = Json.toTree(object);
+        ObjectNode b = Json.toTree(current);
+        a.remove(List.of("metadata", "status"));
+        b.remove(List.of("metadata", "status"));
+        return !a.equals(b);
+    }
+
+    private static Write write(ResourceStrategy<HasMetadata> strategy, HasMetadata object, long revision) {
+        return Write.put(attributes(strategy, object), stamp(object, revision));
+    }
+
+    private static String stamp(HasMetadata object, long revision) {
+        object.getMetadata().setResourceVersion(Long.toString(revision));
+        return Json.write(object);
+    }
+
+    static String attributes(ResourceStrategy<HasMetadata> strategy, HasMetadata object) {
+        Map<String, String> fields = new HashMap<>(strategy.selectableFields(object));
+        fields.put("metadata.name", Objects.requireNonNullElse(object.getMetadata().getName(), ""));
+        fields.put("metadata.namespace", Objects.requireNonNullElse(object.getMetadata().getNamespace(), ""));
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return new Attributes(labels, fields).encode();
+    }
+
+    private static boolean allowsCreateOnUpdate(ResourceType type) {
+        return switch (type.plural()) {
+            case "endpoints", "events", "leases", "nodes" -> true;
+            default -> false;
+        };
+    }
+
+    private static String fieldManager(Call call, String verb) {
+        String manager = call.query().get("fieldManager");
+        if (manager != null) {
+            if (manager.length() > 128) {
+                throw ApiException.invalid(call.type().qualifiedKind(), Objects.requireNonNullElse(call.info().name(), ""),
+                        List.of(FieldError.invalid("fieldManager", manager, "must be no more than 128 characters")));
+            }
+            return manager;
+        }
+        return call.user() == null ? "unknown" : call.user();
+    }
+
+    private static String requireApplyManager(Call call) {
+        String manager = call.query().get("fieldManager");
+        if (manager == null) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        }
+        return manager;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.coracle.server.api;
+
+import dev.coracle.server.api.ApiException.FieldError;
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import org.springframework.http.HttpMethod;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static dev.coracle.server.api.ResourceController.blocking;
+import static dev.coracle.server.api.ResourceController.body;
+
+/** The subresources with behaviour of their own: scale, binding, finalize, eviction. */
+@Component
+public class Subresources {
+
+    private final ResourceService resources;
+    private final Patching patching;
+
+    public Subresources(ResourceService resources, Patching patching) {
+        this.resources = resources;
+        this.patching = patching;
+    }
+
+    Mono<Void> serve(Call call, ServerWebExchange exchange) {
+        HttpMethod method = exchange.getRequest().getMethod();
+        return switch (call.info().subresource()) {
+            case "scale" -> scale(call, exchange, method);
+            case "binding" -> post(method, () -> body(exchange).flatMap(b -> blocking(() -> bind(call, ResourceController.decode(exchange, b))))
+                    .flatMap(s -> Responses.json(exchange, 201, s)));
+            case "eviction" -> post(method, () -> blocking(() -> resources.delete(
+                            withoutSubresource(call), new io.fabric8.kubernetes.api.model.DeleteOptions()))
+                    .flatMap(o -> Responses.json(exchange, 201, success())));
+            case "finalize" -> method == HttpMethod.PUT
+                    ? body(exchange).flatMap(b -> blocking(() -> finalizeNamespace(call, ResourceController.decode(exchange, b))))
+                    .flatMap(o -> Responses.json(exchange, 200, o.object()))
+                    : Mono.error(ApiException.methodNotAllowed("finalize takes PUT"));
+            default -> Mono.error(ApiException.of(404, "NotFound", call.info().subresource() + " is not served yet for "
+                    + call.type().plural() + ": it needs a node agent"));
+        };
+    }
+
+    private static Mono<Void> post(HttpMethod method, java.util.function.Supplier<Mono<Void>> action) {
+        return method == HttpMethod.POST ? action.get() : Mono.error(ApiException.methodNotAllowed("this subresource takes POST"));
+    }
+
+    // ---- scale ------------------------------------------------------------------------------
+
+    private Mono<Void> scale(Call call, ServerWebExchange exchange, HttpMethod method) {
+        Call main = withoutSubresource(call);
+        if (method == HttpMethod.GET) {
+            return blocking(() -> toScale(resources.get(main))).flatMap(s -> Responses.json(exchange, 200, s));
+        }
+        if (method == HttpMethod.PUT) {
+            return body(exchange).flatMap(b -> blocking(() -> {
+                ObjectNode wanted = ResourceController.decode(exchange, b);
+                return setReplicas(main, current -> wanted);
+            })).flatMap(s -> Responses.json(exchange, 200, s));
+        }
+        if (method == HttpMethod.PATCH) {
+            String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
+            Patching.Kind kind = Patching.Kind.of(contentType);
+            return body(exchange).flatMap(b -> blocking(() -> setReplicas(main,
+                            current -> patching.patch(kind, current, b, "kubectl", false, call.type()))))
+                    .flatMap(s -> Responses.json(exchange, 200, s));
+        }
+        return Mono.error(ApiException.methodNotAllowed("scale takes GET, PUT or PATCH"));
+    }
+
+    private ObjectNode setReplicas(Call main, Function<ObjectNode, ObjectNode> change) {
+        List<String> warnings = new ArrayList<>();
+        ResourceService.Outcome outcome = resources.replace(main, current -> {
+            ObjectNode scale = toScale(Json.toTree(current));
+            ObjectNode wanted = change.apply(scale);
+            JsonNode replicas = wanted.path("spec").path("replicas");
+            String rv = wanted.path("metadata").path("resourceVersion").asString("");
+            if (!rv.isEmpty() && !rv.equals(current.getMetadata().getResourceVersion())) {
+                throw ApiException.conflict(main.type().group(), main.type().plural(), main.info().name(),
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            if (!replicas.isIntegralNumber() && !replicas.isMissingNode()) {
+                throw ApiException.badRequest("spec.replicas: must be an integer");
+            }
+            int n = replicas.isMissingNode() ? 0 : replicas.asInt();
+            if (n < 0) {
+                throw ApiException.invalid("Scale.autoscaling", main.info().name(),
+                        List.of(FieldError.invalid("spec.replicas", n, "must be greater than or equal to 0")));
+            }
+            ObjectNode tree = Json.toTree(current);
+            ((ObjectNode) tree.get("spec")).put("replicas", n);
+            return Json.toTyped(tree, main.type().modelClass());
+        }, warnings);
+        return toScale(outcome.object());
+    }
+
+    static ObjectNode toScale(ObjectNode object) {
+        ObjectNode meta = (ObjectNode) object.get("metadata");
+        Scale scale = new Scale();
+        scale.setApiVersion("autoscaling/v1");
+        scale.setKind("Scale");
+        scale.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName(meta.path("name").asString(null)).withNamespace(meta.path("namespace").asString(null))
+                .withUid(meta.path("uid").asString(null)).withResourceVersion(meta.path("resourceVersion").asString(null))
+                .withCreationTimestamp(meta.path("creationTimestamp").asString(null)).build());
+        scale.setSpec(new io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleSpec(object.path("spec").path("replicas").asInt(1)));
+        LabelSelector selector = Json.toTyped(object.path("spec").path("selector"), LabelSelector.class);
+        String selectorText = selector == null || selector.getMatchLabels() == null ? "" : String.join(",",
+                selector.getMatchLabels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        scale.setStatus(new io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleStatus(
+                object.path("status").path("replicas").asInt(0), selectorText));
+        return Json.toTree(scale);
+    }
+
+    // ---- binding ----------------------------------------------------------------------------
+
+    private Object bind(Call call, ObjectNode body) {
+        body.remove("kind");
+        body.remove("apiVersion");
+        Binding binding = Json.toTyped(body, Binding.class);
+        if (binding.getTarget() == null || binding.getTarget().getName() == null || binding.getTarget().getName().isEmpty()) {
+            throw ApiException.invalid("Binding", call.info().name(), List.of(FieldError.required("target.name")));
+        }
+        String node = binding.getTarget().getName();
+        resources.replace(withoutSubresource(call), current -> {
+            Pod pod = (Pod) current;
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                throw ApiException.conflict("", "pods", call.info().name(), "pod is being deleted, cannot be assigned to a host");
+            }
+            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+                throw ApiException.conflict("", "pods", call.info().name(), "pod " + call.info().name()
+                        + " is already assigned to node \"" + pod.getSpec().getNodeName() + "\"");
+            }
+            Pod bound = Json.toTyped(Json.toTree(pod), Pod.class);
+            bound.getSpec().setNodeName(node);
+            if (binding.getMetadata() != null && binding.getMetadata().getAnnotations() != null) {
+                Map<String, String> annotations = bound.getMetadata().getAnnotations() == null
+                        ? new java.util.HashMap<>() : bound.getMetadata().getAnnotations();
+                annotations.putAll(binding.getMetadata().getAnnotations());
+                bound.getMetadata().setAnnotations(annotations);
+            }
+            if (bound.getStatus() != null) {
+                List<PodCondition> conditions = bound.getStatus().getConditions() == null ? new ArrayList<>()
+                        : new ArrayList<>(bound.getStatus().getConditions());
+                conditions.removeIf(c -> "PodScheduled".equals(c.getType()));
+                PodCondition scheduled = new PodCondition();
+                scheduled.setType("PodScheduled");
+                scheduled.setStatus("True");
+                scheduled.setLastTransitionTime(ObjectMetaRules.now());
+                conditions.add(scheduled);
+                bound.getStatus().setConditions(conditions);
+            }
+            return bound;
+        }, new ArrayList<>(), true);
+        return success();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Status success() {
+        io.fabric8.kubernetes.api.model.Status s = new StatusBuilder().withStatus("Success").withCode(201).withNewMetadata().endMetadata().build();
+        s.setKind("Status");
+        s.setApiVersion("v1");
+        return s;
+    }
+
+    // ---- finalize ---------------------------------------------------------------------------
+
+    private ResourceService.Outcome finalizeNamespace(Call call, ObjectNode body) {
+        JsonNode finalizers = body.path("spec").path("finalizers");
+        return resources.replace(withoutSubresource(call), current -> {
+            ObjectNode tree = Json.toTree(current);
+            ObjectNode spec = tree.has("spec") ? (ObjectNode) tree.get("spec") : tree.putObject("spec");
+            if (finalizers.isMissingNode() || finalizers.isNull()) {
+                spec.remove("finalizers");
+            } else {
+                spec.set("finalizers", finalizers);
+            }
+            return (HasMetadata) Json.toTyped(tree, call.type().modelClass());
+        }, new ArrayList<>(), true);
+    }
+
+    private static Call withoutSubresource(Call call) {
+        RequestInfo i = call.info();
+        return new Call(new RequestInfo(i.group(), i.version(), i.namespace(), i.resource(), i.name(), null, false),
+                call.strategy(), call.query(), call.user());
+    }
+}

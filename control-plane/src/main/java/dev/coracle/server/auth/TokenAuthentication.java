@@ -1,0 +1,67 @@
+package dev.coracle.server.auth;
+
+import dev.coracle.server.api.ApiException;
+import dev.coracle.server.api.AuthenticatedUser;
+import dev.coracle.server.api.Responses;
+import dev.coracle.server.bootstrap.ClusterCredentials;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+
+/**
+ * Bearer tokens, as kube-apiserver's token authenticator: the admin token of the kubeconfig, and
+ * the node join token. Everything but the health and version endpoints needs one (401 otherwise).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class TokenAuthentication implements WebFilter {
+
+    private static final Set<String> PUBLIC = Set.of("/healthz", "/livez", "/readyz", "/version", "/actuator/health",
+            "/actuator/health/liveness", "/actuator/health/readiness");
+
+    private final ClusterCredentials credentials;
+
+    public TokenAuthentication(ClusterCredentials credentials) {
+        this.credentials = credentials;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        if (PUBLIC.contains(path.replaceAll("/+$", ""))) {
+            return chain.filter(exchange);
+        }
+        String user = userOf(exchange.getRequest().getHeaders().getFirst("Authorization"));
+        if (user == null) {
+            return Responses.status(exchange, ApiException.unauthorized());
+        }
+        exchange.getAttributes().put(AuthenticatedUser.ATTRIBUTE, user);
+        return chain.filter(exchange);
+    }
+
+    private String userOf(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        if (same(token, credentials.adminToken())) {
+            return "system:admin";
+        }
+        if (same(token, credentials.joinToken())) {
+            return "system:node-bootstrap";
+        }
+        return null;
+    }
+
+    private static boolean same(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}
