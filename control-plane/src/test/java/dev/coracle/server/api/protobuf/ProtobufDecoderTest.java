@@ -387,6 +387,23 @@ class ProtobufDecoderTest {
     }
 
     @Test
+    void corruptedBodiesAreDecodedOrRejectedWithABadRequestButNeverThrowAnythingElse() {
+        byte[] valid = Base64.getDecoder().decode("azhzAAoVCgdhcHBzL3YxEgpEZXBsb3ltZW50ErIBCiYKA3dlYhIAGgdkZWZhdWx0IgAqADIAOABCAFoKCgNhcHASA3dlYhJ6CAISDAoKCgNhcHASA3dlYhpgChwKABIAGgAiACoAMgA4AEIAWgoKA2FwcBIDd2ViEkASIgoFbmdpbngSBW5naW54KgBCAGoAcgCAAQCIAQCQAQCiAQAaADIAQgBKAFIAWABgAGgAggEAigEAmgEAwgEAIgIKACgAOAAaDAgAEAAYACAAKAA4ABoAIgA=");
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 5000; i++) {
+            byte[] body = Arrays.copyOf(valid, 5 + random.nextInt(valid.length - 4));
+            for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                body[4 + random.nextInt(body.length - 4)] = (byte) random.nextInt(256);
+            }
+            try {
+                ProtobufDecoder.decode(body);
+            } catch (ApiException e) {
+                assertThat(e.code()).isEqualTo(400);
+            }
+        }
+    }
+
+    @Test
     void runtimeUnknownWithJsonContentTypeIsReadAsJson() {
         byte[] raw = "{\"metadata\":{\"name\":\"demo\"}}".getBytes();
         Runtime.Unknown unknown = Runtime.Unknown.newBuilder()
