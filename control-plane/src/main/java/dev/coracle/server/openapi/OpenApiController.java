@@ -1,0 +1,51 @@
+package dev.coracle.server.openapi;
+
+import dev.coracle.server.api.ApiException;
+import dev.coracle.server.api.Responses;
+import dev.coracle.server.registry.Registry;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import java.net.URI;
+
+/** Serves {@code /openapi/v3} and its group-version documents with kube-apiserver's caching rules. */
+@RestController
+class OpenApiController {
+
+    private final OpenApiDocuments documents;
+
+    OpenApiController(Registry registry) {
+        this.documents = new OpenApiDocuments(registry.types());
+    }
+
+    @RequestMapping({"/openapi/v3", "/openapi/v3/**"})
+    Mono<Void> serve(ServerWebExchange exchange) {
+        var request = exchange.getRequest();
+        String path = request.getPath().pathWithinApplication().value();
+        String query = request.getURI().getRawQuery();
+        var document = documents.forRequestPath(query == null ? path : path + "?" + query).orElse(null);
+        if (document == null) {
+            return Responses.status(exchange, ApiException.pathNotFound());
+        }
+        var response = exchange.getResponse();
+        String hash = request.getQueryParams().getFirst("hash");
+        if (hash != null && !hash.equals(document.hash())) {
+            response.setStatusCode(HttpStatus.MOVED_PERMANENTLY);
+            response.getHeaders().setLocation(URI.create(document.serverRelativeUrl()));
+            return response.setComplete();
+        }
+        response.getHeaders().setETag(document.etag());
+        response.getHeaders().setCacheControl(hash != null ? "public, immutable, max-age=31536000" : "no-cache, private");
+        if (document.etag().equals(request.getHeaders().getFirst("If-None-Match"))) {
+            response.setStatusCode(HttpStatus.NOT_MODIFIED);
+            return response.setComplete();
+        }
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(document.json())));
+    }
+}
