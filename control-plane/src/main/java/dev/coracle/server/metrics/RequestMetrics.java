@@ -1,0 +1,76 @@
+package dev.coracle.server.metrics;
+
+import dev.coracle.server.api.RequestInfo;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * kube-apiserver's request metrics: {@code apiserver_request_total{verb,group,version,resource,subresource,scope,code}}
+ * and {@code apiserver_request_duration_seconds} (not for WATCH, whose duration is the stream's life).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class RequestMetrics implements WebFilter {
+
+    private final MeterRegistry meters;
+
+    RequestMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        RequestInfo info = path.startsWith("/api") ? RequestInfo.parse(path, (gv, plural) -> !plural.equals("status")
+                && !plural.equals("finalize")) : null;
+        if (info == null || info.resource() == null) {
+            return chain.filter(exchange);
+        }
+        String verb = verb(exchange, info);
+        long start = System.nanoTime();
+        return chain.filter(exchange).doFinally(signal -> {
+            var status = exchange.getResponse().getStatusCode();
+            String code = status == null ? "200" : Integer.toString(status.value());
+            String scope = info.name() != null ? "resource" : info.namespace() != null ? "namespace" : "cluster";
+            Counter.builder("apiserver_request")
+                    .tags("verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
+                            "subresource", info.subresource() == null ? "" : info.subresource(), "scope", scope, "code", code)
+                    .register(meters).increment();
+            if (!verb.equals("WATCH")) {
+                Timer.builder("apiserver_request_duration")
+                        .tags("verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
+                                "subresource", info.subresource() == null ? "" : info.subresource(), "scope", scope)
+                        .publishPercentileHistogram()
+                        .register(meters).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    private static String verb(ServerWebExchange exchange, RequestInfo info) {
+        HttpMethod method = exchange.getRequest().getMethod();
+        var params = exchange.getRequest().getQueryParams();
+        String watch = params.getFirst("watch");
+        if (info.legacyWatchPath() || (method == HttpMethod.GET && watch != null && (watch.isEmpty() || watch.equals("1") || watch.equals("true")))) {
+            return "WATCH";
+        }
+        if (method == HttpMethod.GET) {
+            return info.name() == null ? "LIST" : "GET";
+        }
+        if (method == HttpMethod.PATCH && "application/apply-patch+yaml".equals(exchange.getRequest().getHeaders().getFirst("Content-Type"))) {
+            return "APPLY";
+        }
+        if (method == HttpMethod.DELETE && info.name() == null) {
+            return "DELETECOLLECTION";
+        }
+        return method.name();
+    }
+}
