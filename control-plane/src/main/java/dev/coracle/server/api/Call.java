@@ -6,7 +6,7 @@ import dev.coracle.server.store.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /** One API request on a resource, resolved: what it names, the resource's strategy, its query. */
-public record Call(RequestInfo info, ResourceStrategy<HasMetadata> strategy, Query query, String user) {
+public record Call(RequestInfo info, ResourceStrategy<HasMetadata> strategy, Query query, String user, String userAgent) {
 
     public ResourceType type() {
         return strategy.type();

@@ -27,7 +27,7 @@ public class InternalClient {
         ResourceStrategy<HasMetadata> strategy = registry.find(group, version, plural)
                 .orElseThrow(() -> new IllegalStateException("not served: " + plural));
         Call call = new Call(new RequestInfo(group, version, namespace, plural, null, null, false), strategy,
-                new Query(new LinkedMultiValueMap<>()), "system:apiserver");
+                new Query(new LinkedMultiValueMap<>()), "system:apiserver", "kube-apiserver");
         try {
             resources.create(call, Json.toTree(object));
             return true;

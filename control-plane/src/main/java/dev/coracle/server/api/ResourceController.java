@@ -72,7 +72,7 @@ public class ResourceController {
                 throw ApiException.pathNotFound();
             }
             Call call = new Call(info, strategy, new Query(exchange.getRequest().getQueryParams()),
-                    exchange.getAttribute(AuthenticatedUser.ATTRIBUTE));
+                    exchange.getAttribute(AuthenticatedUser.ATTRIBUTE), exchange.getRequest().getHeaders().getFirst("User-Agent"));
             return dispatch(call, exchange).onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
         } catch (RuntimeException e) {
             return Responses.status(exchange, Errors.toApi(e));
@@ -118,7 +118,7 @@ public class ResourceController {
         }
         if (method == HttpMethod.PATCH) {
             String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
-            Patching.Kind.of(contentType);
+            dev.coracle.server.patch.PatchType.fromContentType(contentType);
             return body(exchange).flatMap(bytes -> blocking(() -> resources.patch(call, contentType, bytes)))
                     .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
         }
@@ -178,7 +178,7 @@ public class ResourceController {
         for (StoredObject o : page.items()) {
             Call one = new Call(new RequestInfo(call.info().group(), call.info().version(),
                     o.key().namespace().isEmpty() ? null : o.key().namespace(), call.info().resource(), o.key().name(), null, false),
-                    call.strategy(), call.query(), call.user());
+                    call.strategy(), call.query(), call.user(), call.userAgent());
             try {
                 deleted.add(resources.delete(one, options).object());
             } catch (ApiException e) {

@@ -5,6 +5,10 @@ import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceStrategy;
 import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.registry.Validation;
+import dev.coracle.server.patch.ApplyResult;
+import dev.coracle.server.patch.FieldManager;
+import dev.coracle.server.patch.PatchType;
+import dev.coracle.server.patch.Patcher;
 import dev.coracle.server.selector.Attributes;
 import dev.coracle.server.selector.FieldSelector;
 import dev.coracle.server.selector.LabelSelector;
@@ -42,13 +46,12 @@ public class ResourceService {
     private final ObjectStore store;
     private final Registry registry;
     private final List<AdmissionHook> admission;
-    private final Patching patching;
+    private final FieldManager fields = new FieldManager();
 
-    public ResourceService(ObjectStore store, Registry registry, List<AdmissionHook> admission, Patching patching) {
+    public ResourceService(ObjectStore store, Registry registry, List<AdmissionHook> admission) {
         this.store = store;
         this.registry = registry;
         this.admission = admission;
-        this.patching = patching;
     }
 
     /** A write's outcome: the object as stored (or as it would be, under dryRun), whether it was created, warnings. */
@@ -103,17 +106,19 @@ public class ResourceService {
     public Outcome create(Call call, ObjectNode body) {
         List<String> warnings = new ArrayList<>();
         HasMetadata object = decodeForWrite(call, body, warnings);
-        String manager = fieldManager(call, "create");
-        patching.recordCreate(body, object, manager, call.type());
-        return create(call, object, warnings);
+        return create(call, object, warnings, manager(call, "CreateOptions"));
     }
 
-    Outcome create(Call call, HasMetadata object, List<String> warnings) {
+    /** @param manager who the created fields belong to; null when server-side apply has recorded it already */
+    Outcome create(Call call, HasMetadata object, List<String> warnings, String manager) {
         ResourceStrategy<HasMetadata> strategy = call.strategy();
         ObjectMetaRules.beforeCreate(object, strategy.tracksGeneration());
         strategy.prepareForCreate(object);
         strategy.applyDefaults(object);
         validate(call, object, strategy.validate(object));
+        if (manager != null) {
+            object = track(call, null, object, manager);
+        }
         requireLiveNamespace(call, object);
         ObjectKey key = call.key(object.getMetadata().getName());
         if (store.get(key).isPresent()) {
@@ -128,8 +133,9 @@ public class ResourceService {
         if (dryRun) {
             return new Outcome(Json.toTree(object), true, warnings);
         }
+        HasMetadata toStore = object;
         try {
-            StoredObject stored = store.create(key, revision -> write(strategy, object, revision));
+            StoredObject stored = store.create(key, revision -> write(strategy, toStore, revision));
             return new Outcome(Json.parseStored(stored.body()), true, warnings);
         } catch (StoreExceptions.ObjectExists e) {
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
@@ -145,80 +151,83 @@ public class ResourceService {
                     + ") does not match the name on the URL (" + call.info().name() + ")");
         }
         String expected = object.getMetadata().getResourceVersion();
+        String manager = manager(call, "UpdateOptions");
         if (store.get(call.key()).isEmpty() && allowsCreateOnUpdate(call.type()) && call.info().subresource() == null) {
-            patching.recordCreate(body, object, fieldManager(call, "update"), call.type());
-            return create(call, object, warnings);
+            return create(call, object, warnings, manager);
         }
-        String manager = fieldManager(call, "update");
         return replace(call, current -> {
             if (expected != null && !expected.isEmpty() && !expected.equals(current.getMetadata().getResourceVersion())) {
                 throw ApiException.conflict(call.type().group(), call.type().plural(), call.info().name(),
                         "the object has been modified; please apply your changes to the latest version and try again");
             }
-            HasMetadata copy = Json.toTyped(Json.toTree(object), call.type().modelClass());
-            patching.recordUpdate(Json.toTree(current), copy, manager, call.type());
-            return copy;
-        }, warnings);
+            return Json.toTyped(Json.toTree(object), call.type().modelClass());
+        }, warnings, false, manager);
     }
 
     public Outcome patch(Call call, String contentType, byte[] body) {
-        Patching.Kind kind = Patching.Kind.of(contentType);
-        String manager = kind == Patching.Kind.APPLY ? requireApplyManager(call) : fieldManager(call, "patch");
+        PatchType type = PatchType.fromContentType(contentType);
+        String manager = call.query().get("fieldManager");
         boolean force = call.query().flag("force");
-        if (force && kind != Patching.Kind.APPLY) {
-            throw ApiException.badRequest("force: Invalid value: true: may not be specified for non-apply patch");
-        }
+        FieldManager.validatePatchOptions(type, manager, call.query().get("force") == null ? null : force);
         List<String> warnings = new ArrayList<>();
-        if (kind == Patching.Kind.APPLY && call.info().subresource() == null && store.get(call.key()).isEmpty()) {
-            ObjectNode created = patching.applyToNothing(body, manager, call.type());
-            HasMetadata object = decodeForWrite(call, created, warnings);
-            if (!call.info().name().equals(object.getMetadata().getName())) {
-                throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
-                        + ") does not match the name on the URL (" + call.info().name() + ")");
+        String subresource = call.info().subresource();
+        if (type == PatchType.APPLY_PATCH) {
+            if (subresource == null && store.get(call.key()).isEmpty()) {
+                ApplyResult applied = fields.apply(null, body, manager, force, call.type());
+                return create(call, decodeNamed(call, applied.object(), warnings), warnings, null);
             }
-            return create(call, object, warnings);
+            return replace(call, current -> decodeNamed(call,
+                    fields.apply(Json.toTree(current), Json.parseYamlObject(body), manager, force, call.type(), subresource).object(), warnings),
+                    warnings, false, null);
         }
-        return replace(call, current -> {
-            ObjectNode live = Json.toTree(current);
-            ObjectNode patched = patching.patch(kind, live, body, manager, force, call.type());
-            patched.put("apiVersion", call.type().apiVersion());
-            patched.put("kind", call.type().kind());
-            HasMetadata object = decodeForWrite(call, patched, warnings);
-            if (!call.info().name().equals(object.getMetadata().getName())) {
-                throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
-                        + ") does not match the name on the URL (" + call.info().name() + ")");
-            }
-            if (kind != Patching.Kind.APPLY) {
-                patching.recordUpdate(live, object, manager, call.type());
-            }
-            return object;
-        }, warnings);
+        return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), warnings),
+                warnings, false, FieldManager.managerFor(manager, call.userAgent()));
+    }
+
+    private HasMetadata decodeNamed(Call call, ObjectNode tree, List<String> warnings) {
+        tree.put("apiVersion", call.type().apiVersion());
+        tree.put("kind", call.type().kind());
+        HasMetadata object = decodeForWrite(call, tree, warnings);
+        if (!call.info().name().equals(object.getMetadata().getName())) {
+            throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
+                    + ") does not match the name on the URL (" + call.info().name() + ")");
+        }
+        return object;
+    }
+
+    private HasMetadata track(Call call, HasMetadata live, HasMetadata object, String manager) {
+        ObjectNode tracked = fields.update(live == null ? null : Json.toTree(live), Json.toTree(object), manager, call.type(),
+                call.info().subresource());
+        return Json.toTyped(tracked, call.type().modelClass());
     }
 
     /** The update pipeline shared by PUT and PATCH: {@code change} turns the current object into the wanted one. */
     Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings) {
-        return replace(call, change, warnings, false);
+        return replace(call, change, warnings, false, null);
     }
 
     /**
      * @param direct a write the API server makes itself through a subresource (binding, finalize):
      *               the strategy's update rules, written for clients, do not apply
+     * @param manager the field manager the changed fields move to; null when apply has recorded ownership already
      */
-    Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings, boolean direct) {
+    Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings, boolean direct,
+                    String manager) {
         ResourceStrategy<HasMetadata> strategy = call.strategy();
         boolean status = "status".equals(call.info().subresource());
         boolean dryRun = call.query().dryRun();
         HasMetadata[] result = new HasMetadata[1];
         Write.Update update = currentStored -> {
             HasMetadata current = Json.toTyped(Json.parseStored(currentStored.body()), call.type().modelClass());
-            HasMetadata object = change.apply(current);
-            ObjectMetaRules.beforeUpdate(object, current);
+            HasMetadata changed = change.apply(current);
+            ObjectMetaRules.beforeUpdate(changed, current);
             if (status) {
-                strategy.prepareForStatusUpdate(object, current);
+                strategy.prepareForStatusUpdate(changed, current);
             } else if (!direct) {
-                strategy.prepareForUpdate(object, current);
+                strategy.prepareForUpdate(changed, current);
             }
-            strategy.applyDefaults(object);
+            strategy.applyDefaults(changed);
+            HasMetadata object = manager == null ? changed : track(call, current, changed, manager);
             if (strategy.tracksGeneration() && !status && specChanged(object, current)) {
                 long generation = current.getMetadata().getGeneration() == null ? 1 : current.getMetadata().getGeneration();
                 object.getMetadata().setGeneration(generation + 1);
@@ -448,24 +457,10 @@ public class ResourceService {
         };
     }
 
-    private static String fieldManager(Call call, String verb) {
+    private static String manager(Call call, String optionsKind) {
         String manager = call.query().get("fieldManager");
-        if (manager != null) {
-            if (manager.length() > 128) {
-                throw ApiException.invalid(call.type().qualifiedKind(), Objects.requireNonNullElse(call.info().name(), ""),
-                        List.of(FieldError.invalid("fieldManager", manager, "must be no more than 128 characters")));
-            }
-            return manager;
-        }
-        return call.user() == null ? "unknown" : call.user();
-    }
-
-    private static String requireApplyManager(Call call) {
-        String manager = call.query().get("fieldManager");
-        if (manager == null) {
-            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
-        }
-        return manager;
+        FieldManager.validateFieldManager(optionsKind, manager);
+        return FieldManager.managerFor(manager, call.userAgent());
     }
 
     public Registry registry() {

@@ -1,6 +1,8 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.api.ApiException.FieldError;
+import dev.coracle.server.patch.PatchType;
+import dev.coracle.server.patch.Patcher;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -28,11 +30,9 @@ import static dev.coracle.server.api.ResourceController.body;
 public class Subresources {
 
     private final ResourceService resources;
-    private final Patching patching;
 
-    public Subresources(ResourceService resources, Patching patching) {
+    public Subresources(ResourceService resources) {
         this.resources = resources;
-        this.patching = patching;
     }
 
     Mono<Void> serve(Call call, ServerWebExchange exchange) {
@@ -72,9 +72,12 @@ public class Subresources {
         }
         if (method == HttpMethod.PATCH) {
             String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
-            Patching.Kind kind = Patching.Kind.of(contentType);
+            PatchType kind = PatchType.fromContentType(contentType);
+            if (kind == PatchType.APPLY_PATCH) {
+                return Mono.error(ApiException.unsupportedMediaType(contentType));
+            }
             return body(exchange).flatMap(b -> blocking(() -> setReplicas(main,
-                            current -> patching.patch(kind, current, b, "kubectl", false, call.type()))))
+                            current -> Patcher.patch(kind, current, b, call.type()))))
                     .flatMap(s -> Responses.json(exchange, 200, s));
         }
         return Mono.error(ApiException.methodNotAllowed("scale takes GET, PUT or PATCH"));
@@ -163,7 +166,7 @@ public class Subresources {
                 bound.getStatus().setConditions(conditions);
             }
             return bound;
-        }, new ArrayList<>(), true);
+        }, new ArrayList<>(), true, null);
         return success();
     }
 
@@ -187,12 +190,12 @@ public class Subresources {
                 spec.set("finalizers", finalizers);
             }
             return (HasMetadata) Json.toTyped(tree, call.type().modelClass());
-        }, new ArrayList<>(), true);
+        }, new ArrayList<>(), true, null);
     }
 
     private static Call withoutSubresource(Call call) {
         RequestInfo i = call.info();
         return new Call(new RequestInfo(i.group(), i.version(), i.namespace(), i.resource(), i.name(), null, false),
-                call.strategy(), call.query(), call.user());
+                call.strategy(), call.query(), call.user(), call.userAgent());
     }
 }

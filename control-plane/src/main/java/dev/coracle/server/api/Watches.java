@@ -12,6 +12,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,6 +35,7 @@ public class Watches {
     private final WatchCache cache;
     private final ResourceService resources;
     private final ServerProperties properties;
+    private final HandshakeWebSocketService websockets = new HandshakeWebSocketService();
 
     public Watches(WatchCache cache, ResourceService resources, ServerProperties properties, MeterRegistry meters) {
         this.cache = cache;
@@ -81,11 +83,18 @@ public class Watches {
             events = events.map(frame -> asTable(call, frame, first.getAndSet(false)));
         }
         events = events.take(timeout);
+        if ("websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+            Flux<byte[]> stream = events;
+            return websockets.handleRequest(exchange, session -> session.send(stream.map(bytes -> session.textMessage(
+                    new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8)))));
+        }
         ServerHttpResponse response = exchange.getResponse();
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().set("Transfer-Encoding", "chunked");
         response.getHeaders().set("Cache-Control", "no-cache, private");
-        Flux<Mono<DataBuffer>> chunks = events.map(bytes -> Mono.just(response.bufferFactory().wrap(bytes)));
+        // an empty first chunk sends the headers at once, as kube-apiserver does, so clients know the watch is open
+        Flux<Mono<DataBuffer>> chunks = Flux.concat(Flux.just(Mono.just(response.bufferFactory().wrap(new byte[0]))),
+                events.map(bytes -> Mono.just(response.bufferFactory().wrap(bytes))));
         return response.writeAndFlushWith(chunks);
     }
 
