@@ -276,6 +276,28 @@ public final class Validation {
         }
     }
 
+    /** Whether {@code value} is an IP prefix ({@code 10.42.0.0/16}, {@code fd00::/64}). */
+    public static boolean isCidr(String value) {
+        if (value == null) {
+            return false;
+        }
+        int slash = value.indexOf('/');
+        if (slash < 0 || !isIp(value.substring(0, slash))) {
+            return false;
+        }
+        String bits = value.substring(slash + 1);
+        if (!bits.matches("[0-9]{1,3}")) {
+            return false;
+        }
+        int n = Integer.parseInt(bits);
+        return n <= (value.substring(0, slash).contains(":") ? 128 : 32);
+    }
+
+    /** apimachinery's {@code IsValidCIDR} as field errors. */
+    public static List<FieldError> validateCidr(String path, String value) {
+        return isCidr(value) ? List.of() : List.of(invalid(path, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
+    }
+
     public static boolean isIpv4(String value) {
         return isIp(value) && !value.contains(":");
     }
