@@ -587,7 +587,8 @@ public class PodStrategy extends BaseStrategy<Pod> {
         cells.add(restartsCell);
         cells.add(age(pod));
 
-        String podIp = status.getPodIPs().isEmpty() ? "" : nz(status.getPodIPs().get(0).getIp());
+        // the v1 conversion fills podIPs from podIP when only the latter is set
+        String podIp = status.getPodIPs().isEmpty() ? nz(status.getPodIP()) : nz(status.getPodIPs().get(0).getIp());
         cells.add(podIp.isEmpty() ? "<none>" : podIp);
         cells.add(nz(spec.getNodeName()).isEmpty() ? "<none>" : spec.getNodeName());
         cells.add(nz(status.getNominatedNodeName()).isEmpty() ? "<none>" : status.getNominatedNodeName());

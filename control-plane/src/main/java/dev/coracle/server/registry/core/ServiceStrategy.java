@@ -718,7 +718,8 @@ public class ServiceStrategy extends BaseStrategy<Service> {
     @Override
     public List<Object> cells(Service svc) {
         ServiceSpec spec = spec(svc);
-        String clusterIp = spec.getClusterIPs().isEmpty() ? "<none>" : spec.getClusterIPs().get(0);
+        String clusterIp = !spec.getClusterIPs().isEmpty() ? spec.getClusterIPs().get(0)
+                : spec.getClusterIP() == null || spec.getClusterIP().isEmpty() ? "<none>" : spec.getClusterIP();
         List<String> pieces = new ArrayList<>();
         for (ServicePort p : spec.getPorts()) {
             int nodePort = nz(p.getNodePort());
