@@ -131,9 +131,22 @@ public class PodStrategy extends BaseStrategy<Pod> {
         spec.setTolerations(tolerations);
     }
 
+    /**
+     * Status is kept. As the admission plugins do on update, a priority and preemption policy the client
+     * left out are taken from the stored pod, and the default tolerations are added back if missing.
+     */
     @Override
     public void prepareForUpdate(Pod pod, Pod old) {
         pod.setStatus(Semantic.copy(old.getStatus()));
+        PodSpec spec = spec(pod);
+        PodSpec oldSpec = spec(old);
+        if (spec.getPriority() == null && oldSpec.getPriority() != null) {
+            spec.setPriority(oldSpec.getPriority());
+        }
+        if (spec.getPreemptionPolicy() == null && oldSpec.getPreemptionPolicy() != null) {
+            spec.setPreemptionPolicy(oldSpec.getPreemptionPolicy());
+        }
+        admitDefaultTolerationSeconds(spec);
     }
 
     @Override

@@ -78,7 +78,8 @@ public class ServiceStrategy extends BaseStrategy<Service> {
     /**
      * {@code SetDefaults_Service}: type ClusterIP, sessionAffinity None, port protocol TCP, targetPort = port,
      * externalTrafficPolicy Cluster for externally reachable services, internalTrafficPolicy Cluster; plus the
-     * single-stack IPv4 ipFamilies/ipFamilyPolicy the allocator fills in for services that get a cluster IP.
+     * ipFamilies/ipFamilyPolicy the service allocator fills in on a single-stack IPv4 cluster (SingleStack/[IPv4],
+     * or RequireDualStack/[IPv4, IPv6] for a headless service without selector).
      */
     @Override
     public void applyDefaults(Service svc) {
@@ -133,6 +134,10 @@ public class ServiceStrategy extends BaseStrategy<Service> {
             if (spec.getIpFamilies() == null || spec.getIpFamilies().isEmpty()) {
                 String primary = spec.getClusterIP() != null && spec.getClusterIP().contains(":") ? "IPv6" : "IPv4";
                 spec.setIpFamilies(new ArrayList<>(List.of(primary)));
+            }
+            // headless + selectorless services are dual-stack unless asked otherwise, even on a single-stack cluster
+            if (headlessWithoutSelector && !"SingleStack".equals(spec.getIpFamilyPolicy()) && spec.getIpFamilies().size() == 1) {
+                spec.getIpFamilies().add(spec.getIpFamilies().get(0).equals("IPv4") ? "IPv6" : "IPv4");
             }
         }
     }

@@ -235,9 +235,11 @@ class PodStrategyTest {
     @Test
     void imageMayChangeOnUpdate() {
         Pod old = created("containers:\n- {name: web, image: nginx:1.26}");
-        Pod now = created("containers:\n- {name: web, image: nginx:1.27}");
-        now.getSpec().setTolerations(old.getSpec().getTolerations());
+        Pod now = pod("containers:\n- {name: web, image: nginx:1.27}");
+        strategy.applyDefaults(now);
         strategy.prepareForUpdate(now, old);
+        assertThat(now.getSpec().getPriority()).isZero();
+        assertThat(now.getSpec().getTolerations()).hasSize(2);
         assertThat(strategy.validateUpdate(now, old)).isEmpty();
     }
 

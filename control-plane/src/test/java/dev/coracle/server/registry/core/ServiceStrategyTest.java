@@ -131,6 +131,10 @@ class ServiceStrategyTest {
         Service headless = created("clusterIP: None\nselector: {app: db}");
         assertThat(strategy.cells(headless).subList(2, 5)).containsExactly("None", "<none>", "<none>");
         assertThat(strategy.validate(headless)).isEmpty();
+        Service selectorless = created("clusterIP: None\nports: [{port: 5432}]");
+        assertThat(selectorless.getSpec().getIpFamilyPolicy()).isEqualTo("RequireDualStack");
+        assertThat(selectorless.getSpec().getIpFamilies()).containsExactly("IPv4", "IPv6");
+        assertThat(strategy.validate(selectorless)).isEmpty();
         Service external = created("type: ExternalName\nexternalName: db.example.com");
         assertThat(strategy.cells(external).subList(1, 5)).containsExactly("ExternalName", "<none>", "db.example.com", "<none>");
         assertThat(strategy.validate(external)).isEmpty();
