@@ -3,7 +3,6 @@ package dev.coracle.server.registry.core;
 import dev.coracle.server.api.ApiException.FieldError;
 import dev.coracle.server.registry.BaseStrategy;
 import dev.coracle.server.registry.GoValues;
-import dev.coracle.server.registry.Quantities;
 import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.registry.Semantic;
 import dev.coracle.server.registry.Tables;
@@ -285,9 +284,5 @@ public class PersistentVolumeStrategy extends BaseStrategy<PersistentVolume> {
         cells.add(age(pv));
         cells.add(spec.getVolumeMode() == null ? "<unset>" : spec.getVolumeMode());
         return cells;
-    }
-
-    static String quantity(Quantity q) {
-        return Quantities.isValid(q) ? Quantities.canonical(q) : Quantities.text(q);
     }
 }

@@ -1,10 +1,7 @@
 package dev.coracle.server.registry.core;
 
 import dev.coracle.server.api.ApiException.FieldError;
-import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.Quantities;
-import dev.coracle.server.registry.Validation;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.util.ArrayList;
@@ -87,13 +84,5 @@ final class PersistentVolumes {
             return "0";
         }
         return Quantities.isValid(q) ? Quantities.canonical(q) : Quantities.text(q);
-    }
-
-    static List<FieldError> validateSelector(LabelSelector selector, String path) {
-        return Validation.validateLabelSelector(selector, path);
-    }
-
-    static boolean selectorValid(LabelSelector selector) {
-        return LabelSelectors.isValid(selector);
     }
 }

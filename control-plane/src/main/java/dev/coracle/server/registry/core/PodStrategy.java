@@ -2,7 +2,6 @@ package dev.coracle.server.registry.core;
 
 import dev.coracle.server.api.ApiException.FieldError;
 import dev.coracle.server.registry.BaseStrategy;
-import dev.coracle.server.registry.GoValues;
 import dev.coracle.server.registry.NameRule;
 import dev.coracle.server.registry.Quantities;
 import dev.coracle.server.registry.ResourceType;
@@ -641,9 +640,5 @@ public class PodStrategy extends BaseStrategy<Pod> {
 
     private static boolean hasReadyCondition(PodStatus status) {
         return status.getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    static String goMap(Map<String, String> m) {
-        return GoValues.stringMap(m);
     }
 }
