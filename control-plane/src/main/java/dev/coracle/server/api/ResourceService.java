@@ -232,7 +232,8 @@ public class ResourceService {
                 long generation = current.getMetadata().getGeneration() == null ? 1 : current.getMetadata().getGeneration();
                 object.getMetadata().setGeneration(generation + 1);
             }
-            validate(call, object, direct ? strategy.validate(object) : strategy.validateUpdate(object, current));
+            validate(call, object, direct ? strategy.validate(object)
+                    : status ? strategy.validateStatusUpdate(object, current) : strategy.validateUpdate(object, current));
             for (AdmissionHook hook : admission) {
                 if (hook.appliesTo(call.type())) {
                     hook.beforeUpdate(object, current);

@@ -8,6 +8,10 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.List;
 
 /**
@@ -37,11 +41,39 @@ class BuiltInObjects {
                 .withNewSpec().withClusterIP(ip).withType("ClusterIP").withSessionAffinity("None")
                 .addNewPort().withName("https").withPort(443).withProtocol("TCP")
                 .withNewTargetPort(properties.httpsListenPort()).endPort().endSpec().build());
-        String address = properties.advertiseAddress() != null ? properties.advertiseAddress()
-                : properties.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : properties.bindAddress();
+        String address = advertisedAddress();
+        if (address == null) {
+            return; // a loopback-only server: Endpoints may not hold loopback addresses
+        }
         client.createIfMissing("", "v1", "endpoints", "default", new EndpointsBuilder()
                 .withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata()
                 .addNewSubset().addNewAddress().withIp(address).endAddress()
                 .addNewPort().withName("https").withPort(properties.httpsListenPort()).withProtocol("TCP").endPort().endSubset().build());
+    }
+
+    /** Like kube-apiserver's --advertise-address default: the given one, the bind address, or the host's first non-loopback IPv4. */
+    private String advertisedAddress() {
+        if (properties.advertiseAddress() != null) {
+            return properties.advertiseAddress();
+        }
+        String bind = properties.bindAddress();
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind.startsWith("127.") ? null : bind;
+        }
+        try {
+            for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            return null;
+        }
+        return null;
     }
 }

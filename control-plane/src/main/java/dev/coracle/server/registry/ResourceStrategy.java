@@ -43,6 +43,22 @@ public interface ResourceStrategy<T extends HasMetadata> {
         return validate(object);
     }
 
+    /**
+     * Field errors of an update through the {@code status} subresource. Defaults to {@link #validateUpdate};
+     * strategies whose kind Kubernetes validates differently on status updates override it.
+     */
+    default List<FieldError> validateStatusUpdate(T object, T old) {
+        return validateUpdate(object, old);
+    }
+
+    /**
+     * How {@code metadata.name} is validated ({@link Validation#validateObjectMeta}): a DNS-1123 subdomain
+     * unless the kind requires a label (Namespace) or a DNS-1035 label (Service).
+     */
+    default NameRule nameRule() {
+        return NameRule.DNS1123_SUBDOMAIN;
+    }
+
     /** Whether {@code metadata.generation} is tracked: bumped when anything but metadata and status changes. */
     default boolean tracksGeneration() {
         return false;
@@ -88,10 +104,5 @@ public interface ResourceStrategy<T extends HasMetadata> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return java.util.Set.of();
         }
-    }
-
-    /** TEMPORARY until the strategies branch lands. */
-    default NameRule nameRule() {
-        return NameRule.DNS1123_SUBDOMAIN;
     }
 }
