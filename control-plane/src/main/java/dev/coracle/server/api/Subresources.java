@@ -1,6 +1,7 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.api.ApiException.FieldError;
+import dev.coracle.server.patch.FieldManager;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.patch.Patcher;
 import io.fabric8.kubernetes.api.model.Binding;
@@ -105,7 +106,7 @@ public class Subresources {
             ObjectNode tree = Json.toTree(current);
             ((ObjectNode) tree.get("spec")).put("replicas", n);
             return Json.toTyped(tree, main.type().modelClass());
-        }, warnings);
+        }, warnings, false, FieldManager.managerFor(main.query().get("fieldManager"), main.userAgent()));
         return toScale(outcome.object());
     }
 
