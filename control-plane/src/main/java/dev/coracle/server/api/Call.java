@@ -23,4 +23,10 @@ public record Call(RequestInfo info, ResourceStrategy<HasMetadata> strategy, Que
     public ApiException notFound() {
         return ApiException.notFound(type().group(), type().plural(), info.name());
     }
+
+    /** The same call on the main resource, for subresources that write it. */
+    public Call withoutSubresource() {
+        return new Call(new RequestInfo(info.group(), info.version(), info.namespace(), info.resource(), info.name(), null, false),
+                strategy, query, user, userAgent);
+    }
 }

@@ -1,15 +1,24 @@
 package dev.coracle.server.api;
 
+import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceStrategy;
+import dev.coracle.server.store.StoredObject;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.springframework.stereotype.Component;
 import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * How the control plane's own parts (bootstrap, controllers) write objects: through the same
- * verbs as any client, so defaults, validation and watch events are the same.
+ * How the control plane's own parts (bootstrap, controllers, scheduler) read and write objects:
+ * through the same verbs as any client, so defaults, validation, field ownership and watch events
+ * are the same, without the HTTP hop.
  */
 @Component
 public class InternalClient {
@@ -24,12 +33,8 @@ public class InternalClient {
 
     /** Creates the object unless one of that name exists; true if it created it. */
     public boolean createIfMissing(String group, String version, String plural, String namespace, HasMetadata object) {
-        ResourceStrategy<HasMetadata> strategy = registry.find(group, version, plural)
-                .orElseThrow(() -> new IllegalStateException("not served: " + plural));
-        Call call = new Call(new RequestInfo(group, version, namespace, plural, null, null, false), strategy,
-                new Query(new LinkedMultiValueMap<>()), "system:apiserver", "kube-apiserver");
         try {
-            resources.create(call, Json.toTree(object));
+            create(object, namespace);
             return true;
         } catch (ApiException e) {
             if (e.code() == 409) {
@@ -39,4 +44,90 @@ public class InternalClient {
         }
     }
 
+    public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+        try {
+            return Optional.of(type.cast(Json.toTyped(resources.get(call(type, namespace, name, null, Query.none())), type)));
+        } catch (ApiException e) {
+            if (e.code() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Every object of the type, in one namespace or (namespace null) in all. */
+    public <T extends HasMetadata> List<T> list(Class<T> type, String namespace, String labelSelector) {
+        MultiValueMap<String, String> params = new LinkedMultiValueMap<>();
+        if (labelSelector != null) {
+            params.add("labelSelector", labelSelector);
+        }
+        List<T> out = new ArrayList<>();
+        for (StoredObject o : resources.list(call(type, namespace, null, null, new Query(params)), 0, null).items()) {
+            out.add(Json.toTyped(Json.parseStored(o.body()), type));
+        }
+        return out;
+    }
+
+    public <T extends HasMetadata> T create(T object) {
+        return create(object, object.getMetadata().getNamespace());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> T create(T object, String namespace) {
+        Call call = call(object.getClass(), namespace, null, null, Query.manager("kube-controller-manager"));
+        return (T) Json.toTyped(resources.create(call, Json.toTree(object)).object(), object.getClass());
+    }
+
+    /** PUT: refused with 409 when the object changed since it was read. */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T update(T object) {
+        Call call = call(object.getClass(), object.getMetadata().getNamespace(), object.getMetadata().getName(), null,
+                Query.manager("kube-controller-manager"));
+        return (T) Json.toTyped(resources.update(call, Json.toTree(object)).object(), object.getClass());
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T updateStatus(T object) {
+        Call call = call(object.getClass(), object.getMetadata().getNamespace(), object.getMetadata().getName(), "status",
+                Query.manager("kube-controller-manager"));
+        return (T) Json.toTyped(resources.update(call, Json.toTree(object)).object(), object.getClass());
+    }
+
+    public <T extends HasMetadata> T patch(Class<T> type, String namespace, String name, PatchType patchType, String body) {
+        return patch(type, namespace, name, null, patchType, body);
+    }
+
+    public <T extends HasMetadata> T patch(Class<T> type, String namespace, String name, String subresource, PatchType patchType,
+                                           String body) {
+        Call call = call(type, namespace, name, subresource, Query.manager("kube-controller-manager"));
+        return Json.toTyped(resources.patch(call, patchType.contentType(), body.getBytes(StandardCharsets.UTF_8)).object(), type);
+    }
+
+    /** Deletes; false when it was already gone. */
+    public boolean delete(Class<? extends HasMetadata> type, String namespace, String name, DeleteOptions options) {
+        try {
+            resources.delete(call(type, namespace, name, null, Query.none()), options == null ? new DeleteOptions() : options);
+            return true;
+        } catch (ApiException e) {
+            if (e.code() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Binds a pod to a node through pods/binding, as the scheduler does. */
+    public void bind(String namespace, String pod, String node) {
+        ResourceStrategy<HasMetadata> strategy = registry.forModel(io.fabric8.kubernetes.api.model.Pod.class);
+        Call call = new Call(new RequestInfo("", "v1", namespace, "pods", pod, "binding", false), strategy,
+                Query.none(), "system:kube-scheduler", "kube-scheduler");
+        resources.bind(call, node, null);
+    }
+
+    private Call call(Class<?> type, String namespace, String name, String subresource, Query query) {
+        ResourceStrategy<HasMetadata> strategy = registry.forModel(type);
+        var t = strategy.type();
+        return new Call(new RequestInfo(t.group(), t.version(), t.namespaced() ? namespace : null, t.plural(), name, subresource, false),
+                strategy, query, "system:kube-controller-manager", "kube-controller-manager");
+    }
 }

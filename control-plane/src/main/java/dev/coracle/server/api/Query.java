@@ -5,6 +5,17 @@ import org.springframework.util.MultiValueMap;
 /** The query parameters of an API request, read as kube-apiserver reads them. */
 public record Query(MultiValueMap<String, String> params) {
 
+    public static Query none() {
+        return new Query(new org.springframework.util.LinkedMultiValueMap<>());
+    }
+
+    /** The query of an internal write, naming its field manager. */
+    public static Query manager(String fieldManager) {
+        Query q = none();
+        q.params().add("fieldManager", fieldManager);
+        return q;
+    }
+
     public String get(String name) {
         String v = params.getFirst(name);
         return v == null || v.isEmpty() ? null : v;

@@ -20,6 +20,8 @@ import dev.coracle.server.store.Write;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -258,6 +260,40 @@ public class ResourceService {
         } catch (StoreExceptions.ObjectMissing e) {
             throw call.notFound();
         }
+    }
+
+    /** pods/binding: assigns an unassigned pod to a node and marks it PodScheduled, or refuses with 409. */
+    public void bind(Call call, String node, Map<String, String> annotations) {
+        replace(call.withoutSubresource(), current -> {
+            Pod pod = (Pod) current;
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                throw ApiException.conflict("", "pods", call.info().name(), "pod is being deleted, cannot be assigned to a host");
+            }
+            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+                throw ApiException.conflict("", "pods", call.info().name(), "pod " + call.info().name()
+                        + " is already assigned to node \"" + pod.getSpec().getNodeName() + "\"");
+            }
+            Pod bound = Json.toTyped(Json.toTree(pod), Pod.class);
+            bound.getSpec().setNodeName(node);
+            if (annotations != null) {
+                Map<String, String> merged = bound.getMetadata().getAnnotations() == null
+                        ? new java.util.HashMap<>() : bound.getMetadata().getAnnotations();
+                merged.putAll(annotations);
+                bound.getMetadata().setAnnotations(merged);
+            }
+            if (bound.getStatus() != null) {
+                List<PodCondition> conditions = bound.getStatus().getConditions() == null ? new ArrayList<>()
+                        : new ArrayList<>(bound.getStatus().getConditions());
+                conditions.removeIf(c -> "PodScheduled".equals(c.getType()));
+                PodCondition scheduled = new PodCondition();
+                scheduled.setType("PodScheduled");
+                scheduled.setStatus("True");
+                scheduled.setLastTransitionTime(ObjectMetaRules.now());
+                conditions.add(scheduled);
+                bound.getStatus().setConditions(conditions);
+            }
+            return bound;
+        }, new ArrayList<>(), true, null);
     }
 
     /** A marked object whose last finalizer is gone leaves, as Kubernetes' registry deletes it during the update. */

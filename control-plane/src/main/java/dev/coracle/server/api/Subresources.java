@@ -137,37 +137,8 @@ public class Subresources {
         if (binding.getTarget() == null || binding.getTarget().getName() == null || binding.getTarget().getName().isEmpty()) {
             throw ApiException.invalid("Binding", call.info().name(), List.of(FieldError.required("target.name")));
         }
-        String node = binding.getTarget().getName();
-        resources.replace(withoutSubresource(call), current -> {
-            Pod pod = (Pod) current;
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                throw ApiException.conflict("", "pods", call.info().name(), "pod is being deleted, cannot be assigned to a host");
-            }
-            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
-                throw ApiException.conflict("", "pods", call.info().name(), "pod " + call.info().name()
-                        + " is already assigned to node \"" + pod.getSpec().getNodeName() + "\"");
-            }
-            Pod bound = Json.toTyped(Json.toTree(pod), Pod.class);
-            bound.getSpec().setNodeName(node);
-            if (binding.getMetadata() != null && binding.getMetadata().getAnnotations() != null) {
-                Map<String, String> annotations = bound.getMetadata().getAnnotations() == null
-                        ? new java.util.HashMap<>() : bound.getMetadata().getAnnotations();
-                annotations.putAll(binding.getMetadata().getAnnotations());
-                bound.getMetadata().setAnnotations(annotations);
-            }
-            if (bound.getStatus() != null) {
-                List<PodCondition> conditions = bound.getStatus().getConditions() == null ? new ArrayList<>()
-                        : new ArrayList<>(bound.getStatus().getConditions());
-                conditions.removeIf(c -> "PodScheduled".equals(c.getType()));
-                PodCondition scheduled = new PodCondition();
-                scheduled.setType("PodScheduled");
-                scheduled.setStatus("True");
-                scheduled.setLastTransitionTime(ObjectMetaRules.now());
-                conditions.add(scheduled);
-                bound.getStatus().setConditions(conditions);
-            }
-            return bound;
-        }, new ArrayList<>(), true, null);
+        resources.bind(call, binding.getTarget().getName(),
+                binding.getMetadata() == null ? null : binding.getMetadata().getAnnotations());
         return success();
     }
 

@@ -30,6 +30,18 @@ public class Registry {
         return Optional.ofNullable(s);
     }
 
+    /** The strategy of the resource whose objects decode into this model class. */
+    public ResourceStrategy<HasMetadata> forModel(Class<?> modelClass) {
+        for (ResourceStrategy<?> s : strategies) {
+            if (s.type().modelClass().equals(modelClass)) {
+                @SuppressWarnings("unchecked")
+                ResourceStrategy<HasMetadata> found = (ResourceStrategy<HasMetadata>) s;
+                return found;
+            }
+        }
+        throw new IllegalArgumentException("no served resource for " + modelClass.getName());
+    }
+
     public List<ResourceType> types() {
         return strategies.stream().map(ResourceStrategy::type).toList();
     }
