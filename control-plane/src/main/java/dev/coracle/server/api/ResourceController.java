@@ -142,6 +142,7 @@ public class ResourceController {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
         ObjectKey after = Continuation.decode(call.query().get("continue"));
         ObjectStore.Page page = resources.list(call, limit, after);
+        checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
         String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
@@ -170,6 +171,38 @@ public class ResourceController {
             return Responses.json(exchange, 200, Json.parseStored(out.toString()));
         }
         return Responses.json(exchange, 200, out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store serves its newest
+     * state, which satisfies NotOlderThan; Exact is served only for the newest revision (older
+     * snapshots are not kept), and refused as expired otherwise.
+     */
+    private static void checkResourceVersion(Call call, long current) {
+        String rv = call.query().get("resourceVersion");
+        String match = call.query().get("resourceVersionMatch");
+        if (match != null && !match.equals("Exact") && !match.equals("NotOlderThan")) {
+            throw ApiException.badRequest("resourceVersionMatch: Unsupported value: \"" + match
+                    + "\": supported values: \"Exact\", \"NotOlderThan\"");
+        }
+        if (match != null && rv == null) {
+            throw ApiException.badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+        if (rv == null || rv.equals("0")) {
+            return;
+        }
+        long requested;
+        try {
+            requested = Long.parseLong(rv);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
+        }
+        if (requested > current) {
+            throw ApiException.of(504, "Timeout", "Timeout: Too large resource version: " + requested + ", current: " + current);
+        }
+        if ("Exact".equals(match) && requested != current) {
+            throw ApiException.gone("The resourceVersion for the provided list is too old.");
+        }
     }
 
     private ObjectNode deleteCollection(Call call, DeleteOptions options) {
