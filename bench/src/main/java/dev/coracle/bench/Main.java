@@ -162,7 +162,7 @@ public final class Main {
         log("server's statement sequence without the server, 1 connection");
         Pg.RawResult seq1 = pg.rawServerSequence(rawDb, 1, seconds / 2, max, rawBody);
         log("API creates warm-up");
-        Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, 3, max, seq);
+        Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, num("create-warmup", 10), max, seq);
         // the machine is shared: API and raw runs alternate, three rounds, and the medians are compared
         int rounds = (int) num("create-rounds", 3);
         List<Creates.Result> apiRuns = new ArrayList<>();
@@ -170,25 +170,27 @@ public final class Main {
         Map<String, Double> waits = Map.of();
         String profile = "";
         Cpu.Usage cpu = null;
-        for (int round = 0; round < rounds; round++) {
-            log("API creates, " + clients + " clients, round " + (round + 1));
+        // rounds 1..N unobserved; one more round with JFR and the pg_stat_activity sampler on, reported apart
+        Creates.Result profiledRun = null;
+        for (int round = 0; round <= rounds; round++) {
+            boolean profiled = round == rounds;
+            log("API creates, " + clients + " clients, " + (profiled ? "profiled round" : "round " + (round + 1)));
             Cpu.Snapshot c0 = Cpu.snapshot(server.pid);
-            boolean profiled = round == 0;
             if (profiled) {
                 server.jfrStart("creates");
             }
-            try (Pg.ActivitySampler sampler = pg.sampleActivity(db)) {
+            if (!profiled) {
                 apiRuns.add(Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, seconds, max, seq));
-                if (profiled) {
-                    waits = sampler.top(8);
-                }
-            }
-            if (profiled) {
                 cpu = Cpu.between(c0, Cpu.snapshot(server.pid));
-                profile = Profile.summarise(server.jfrStop("creates"), 12);
+                log("raw INSERT+COMMIT, " + clients + " connections, round " + (round + 1));
+                rawRuns.add(pg.rawInserts(rawDb, clients, seconds, max, rawBody));
+                continue;
             }
-            log("raw INSERT+COMMIT, " + clients + " connections, round " + (round + 1));
-            rawRuns.add(pg.rawInserts(rawDb, clients, seconds, max, rawBody));
+            try (Pg.ActivitySampler sampler = pg.sampleActivity(db)) {
+                profiledRun = Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, seconds, max, seq);
+                waits = sampler.top(8);
+            }
+            profile = Profile.summarise(server.jfrStop("creates"), 12);
         }
         log("API creates, 1 client");
         Creates.Result api1 = Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), 1, seconds / 2, max, seq);
@@ -199,7 +201,7 @@ public final class Main {
         md.append("### 1. Creates through the API vs raw PostgreSQL INSERT+COMMIT\n\n");
         md.append("ConfigMaps (").append(stored.length()).append(" bytes as stored) POSTed as JSON over HTTPS with the admin bearer token, ")
                 .append("closed loop (each client sends its next create when the last returns), ").append(String.format("%.0f", seconds))
-                .append(" s per run after a 3 s warm-up. Raw: JDBC, one `INSERT` of a row of the same size into a table with the same ")
+                .append(" s per run after a ").append(String.format("%.0f", num("create-warmup", 10))).append(" s warm-up. Raw: JDBC, one `INSERT` of a row of the same size into a table with the same ")
                 .append("primary key as `objects`, then `COMMIT`, per operation; one connection per client thread.\n\n");
         md.append("| Run | Ops | Seconds | Ops/s | p50 ms | p99 ms | Errors |\n|---|---|---|---|---|---|---|\n");
         rawRow(raw1, "Raw PostgreSQL, 1 connection");
@@ -209,6 +211,7 @@ public final class Main {
                     + (apiRuns.get(i) == api16 ? " (median)**" : ""));
             rawRow(rawRuns.get(i + 1), "Raw PostgreSQL, " + clients + " connections, after round " + (i + 1));
         }
+        createRow(profiledRun, "API creates, " + clients + " clients, profiled round (JFR + pg_stat_activity sampling on; not in the median)");
         createRow(api1, "API creates, 1 client");
         rawRow(seq1, "Server's SQL per create, no server: 1 connection");
         rawRow(seqN, "Server's SQL per create, no server: " + clients + " connections");
@@ -219,14 +222,14 @@ public final class Main {
                 .append("create makes in its write transaction (existence `SELECT`, `UPDATE revision_counter … RETURNING`, `INSERT` into objects ")
                 .append("and revisions, `pg_notify`, `COMMIT`): the ceiling of the global-counter design on this PostgreSQL, before any server ")
                 .append("work.\n\n");
-        md.append("CPU during round 1 of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n\n");
+        md.append("CPU during the last unprofiled round of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n\n");
         if (api16.firstError() != null) {
             md.append("First error: `").append(api16.firstError()).append("`\n\n");
         }
-        md.append("What the server's PostgreSQL connections were doing during round 1 (pg_stat_activity sampled every 10 ms; ")
+        md.append("What the server's PostgreSQL connections were doing during the profiled round (pg_stat_activity sampled every 10 ms; ")
                 .append("average number of connections in each state):\n\n| Connections | state \\| wait event \\| query |\n|---|---|\n");
         waits.forEach((k, v) -> md.append("| ").append(String.format("%.2f", v)).append(" | `").append(k.replace("|", "\\|")).append("` |\n"));
-        md.append("\nWhere the server's CPU went during that run:\n\n").append(profile).append('\n');
+        md.append("\nWhere the server's CPU went during the profiled round:\n\n").append(profile).append('\n');
         summary.add(String.format("| 1. Creates/s, %d clients (p50/p99), median of 3 rounds | %.0f/s (%s/%s ms) | raw INSERT+COMMIT %d conns %.0f/s (median), 1 conn %.0f/s | ≥ 50 %% of raw | %s (%.0f %%) |",
                 clients, api16.rate(), Stats.ms(api16.latency().p50()), Stats.ms(api16.latency().p99()), clients, rawMean, raw1.rate(),
                 share >= 0.5 ? "yes" : "**no**", share * 100));
