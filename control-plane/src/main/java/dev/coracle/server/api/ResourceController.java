@@ -111,6 +111,9 @@ public class ResourceController {
                         .flatMap(o -> Responses.json(exchange, 201, o.object(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {
+                if (!call.type().verbs().contains("deletecollection")) {
+                    throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                }
                 return body(exchange).flatMap(bytes -> blocking(() -> deleteCollection(call, options(exchange, bytes))))
                         .flatMap(list -> Responses.json(exchange, 200, list));
             }
@@ -189,13 +192,6 @@ public class ResourceController {
     private static void checkResourceVersion(Call call, long current) {
         String rv = call.query().get("resourceVersion");
         String match = call.query().get("resourceVersionMatch");
-        if (match != null && !match.equals("Exact") && !match.equals("NotOlderThan")) {
-            throw ApiException.badRequest("resourceVersionMatch: Unsupported value: \"" + match
-                    + "\": supported values: \"Exact\", \"NotOlderThan\"");
-        }
-        if (match != null && rv == null) {
-            throw ApiException.badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
-        }
         if (rv == null || rv.equals("0")) {
             return;
         }
