@@ -329,7 +329,7 @@ public class DeploymentController extends Controller {
             int minReady = minReadySeconds(d);
             boolean minReadyNeedsUpdate = minReadySeconds(rsCopy) != minReady;
             if (annotationsUpdated || minReadyNeedsUpdate) {
-                rsCopy.getSpec().setMinReadySeconds(minReady);
+                rsCopy.getSpec().setMinReadySeconds(minReady == 0 ? null : minReady);
                 ReplicaSet updated = client.update(rsCopy);
                 replaceIn(rsList, updated);
                 return updated;
@@ -375,7 +375,7 @@ public class DeploymentController extends Controller {
         newRS.setMetadata(meta);
         ReplicaSetSpec spec = new ReplicaSetSpec();
         spec.setReplicas(0);
-        spec.setMinReadySeconds(minReadySeconds(d));
+        spec.setMinReadySeconds(minReadySeconds(d) == 0 ? null : minReadySeconds(d));
         spec.setSelector(selector);
         spec.setTemplate(template);
         newRS.setSpec(spec);
@@ -564,12 +564,13 @@ public class DeploymentController extends Controller {
         int available = DeploymentUtil.availableReplicaCount(all);
         int total = DeploymentUtil.replicaCount(all);
         DeploymentStatus status = new DeploymentStatus();
-        status.setObservedGeneration(DeploymentUtil.generation(d));
-        status.setReplicas(DeploymentUtil.actualReplicaCount(all));
-        status.setUpdatedReplicas(newRS == null ? 0 : DeploymentUtil.status(newRS).replicas());
-        status.setReadyReplicas(DeploymentUtil.readyReplicaCount(all));
-        status.setAvailableReplicas(available);
-        status.setUnavailableReplicas(Math.max(0, total - available));
+        long generation = DeploymentUtil.generation(d);
+        status.setObservedGeneration(generation == 0 ? null : generation);
+        status.setReplicas(omitZero(DeploymentUtil.actualReplicaCount(all)));
+        status.setUpdatedReplicas(omitZero(newRS == null ? 0 : DeploymentUtil.status(newRS).replicas()));
+        status.setReadyReplicas(omitZero(DeploymentUtil.readyReplicaCount(all)));
+        status.setAvailableReplicas(omitZero(available));
+        status.setUnavailableReplicas(omitZero(Math.max(0, total - available)));
         status.setCollisionCount(d.getStatus() == null ? null : d.getStatus().getCollisionCount());
         List<DeploymentCondition> conditions = new ArrayList<>();
         if (d.getStatus() != null && d.getStatus().getConditions() != null) {
@@ -895,6 +896,11 @@ public class DeploymentController extends Controller {
             out.add(current(rsList, rs));
         }
         return out;
+    }
+
+    /** Zero counts are left out, as Kubernetes' {@code omitempty} leaves them. */
+    private static Integer omitZero(int i) {
+        return i == 0 ? null : i;
     }
 
     private static int minReadySeconds(Deployment d) {

@@ -66,7 +66,8 @@ public class ReplicaSetController extends Controller {
         pods = informers.of(Pod.class);
         replicaSets.onChange(change -> {
             String key = Informer.key(change.current());
-            if (change.type() == EventType.DELETED) {
+            if (change.type() != EventType.MODIFIED) {
+                // a ReplicaSet seen for the first time (also after this server takes the lead again) awaits nothing yet
                 expectations.forget(key);
             }
             enqueue(key);
@@ -434,9 +435,12 @@ public class ReplicaSetController extends Controller {
         }
         status.setConditions(conditions);
         status.setReplicas(owned.size());
-        status.setFullyLabeledReplicas(fullyLabeled);
-        status.setReadyReplicas(ready);
-        status.setAvailableReplicas(available);
+        status.setFullyLabeledReplicas(omitZero(fullyLabeled));
+        status.setReadyReplicas(omitZero(ready));
+        status.setAvailableReplicas(omitZero(available));
+        if (conditions.isEmpty()) {
+            status.setConditions(null);
+        }
         return status;
     }
 
@@ -448,11 +452,11 @@ public class ReplicaSetController extends Controller {
                 && nz(current.getFullyLabeledReplicas()) == nz(status.getFullyLabeledReplicas())
                 && nz(current.getReadyReplicas()) == nz(status.getReadyReplicas())
                 && nz(current.getAvailableReplicas()) == nz(status.getAvailableReplicas())
-                && current.getObservedGeneration() != null && current.getObservedGeneration() == generation
+                && (current.getObservedGeneration() == null ? 0 : current.getObservedGeneration()) == generation
                 && Semantic.equal(current.getConditions(), status.getConditions())) {
             return rs;
         }
-        status.setObservedGeneration(generation);
+        status.setObservedGeneration(generation == 0 ? null : generation);
         ReplicaSet target = rs;
         for (int attempt = 0; ; attempt++) {
             target.setStatus(status);
@@ -481,6 +485,11 @@ public class ReplicaSetController extends Controller {
 
     private static int minReadySeconds(ReplicaSet rs) {
         return rs.getSpec() == null || rs.getSpec().getMinReadySeconds() == null ? 0 : rs.getSpec().getMinReadySeconds();
+    }
+
+    /** Zero counts are left out, as Kubernetes' {@code omitempty} leaves them. */
+    static Integer omitZero(int i) {
+        return i == 0 ? null : i;
     }
 
     private static int nz(Integer i) {

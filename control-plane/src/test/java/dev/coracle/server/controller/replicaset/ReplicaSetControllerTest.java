@@ -260,4 +260,19 @@ class ReplicaSetControllerTest {
         assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(r -> assertThat(r.getUid()).isEqualTo("u-1"));
     }
+
+    @Test
+    void aFailedCreateShowsAsReplicaFailureUntilASyncSucceeds() {
+        ReplicaSet rs = new ReplicaSetBuilder(replicaSet("web", 2)).withNewStatus().withReplicas(0).endStatus().build();
+        var failed = ReplicaSetController.calculateStatus(rs, List.of(),
+                dev.coracle.server.api.ApiException.forbidden("pods \"web-x\" is forbidden: exceeded quota"));
+        assertThat(failed.getConditions()).singleElement().satisfies(c -> {
+            assertThat(c.getType()).isEqualTo("ReplicaFailure");
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("FailedCreate");
+            assertThat(c.getMessage()).isEqualTo("pods \"web-x\" is forbidden: exceeded quota");
+        });
+        rs.setStatus(failed);
+        assertThat(ReplicaSetController.calculateStatus(rs, List.of(), null).getConditions()).isNullOrEmpty();
+    }
 }
