@@ -55,7 +55,7 @@ class RolloutKubectlTest {
         try (Kubelet ignored = new Kubelet(client, ns, Duration.ofMillis(100))) {
             cluster.kubectl("create", "deployment", "web", "--image=nginx:1.25", "-n", ns).outOrFail();
             assertThat(cluster.kubectl("rollout", "status", "deployment/web", "-n", ns, "--timeout=60s").outOrFail())
-                    .isEqualTo("deployment \"web\" successfully rolled out\n");
+                    .endsWith("deployment \"web\" successfully rolled out\n");
             String rs = replicaSets(ns).get(0).getMetadata().getName();
 
             assertThat(cluster.kubectl("scale", "deployment/web", "--replicas=4", "-n", ns).outOrFail()).isEqualTo("deployment.apps/web scaled\n");
@@ -154,6 +154,33 @@ class RolloutKubectlTest {
             assertThat(deployment(ns).getStatus().getAvailableReplicas()).isEqualTo(2);
             assertThat(condition(ns, "Available").getStatus()).isEqualTo("True");
             assertThat(Objects.requireNonNull(deployment(ns).getStatus().getUnavailableReplicas())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void scalingInTheMiddleOfARolloutSpreadsTheNewReplicasInProportion() {
+        // Kubernetes' documented example: 10 replicas, maxSurge 3, maxUnavailable 2, a bad image, then scaled to 15
+        String ns = cluster.namespace("proportional");
+        try (Kubelet ignored = new Kubelet(client, ns, Duration.ofMillis(50),
+                p -> "nginx:broken".equals(p.getSpec().getContainers().get(0).getImage()))) {
+            cluster.kubectl("create", "deployment", "web", "--image=nginx:1.25", "--replicas=10", "-n", ns).outOrFail();
+            cluster.kubectl("patch", "deployment/web", "-n", ns, "-p",
+                    "{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxSurge\":3,\"maxUnavailable\":2}}}}").outOrFail();
+            cluster.kubectl("rollout", "status", "deployment/web", "-n", ns, "--timeout=60s").outOrFail();
+            String old = replicaSets(ns).get(0).getMetadata().getName();
+
+            cluster.kubectl("set", "image", "deployment/web", "nginx=nginx:broken", "-n", ns).outOrFail();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(replicaSets(ns)).hasSize(2).allSatisfy(rs -> assertThat(rs.getSpec().getReplicas())
+                    .isEqualTo(rs.getMetadata().getName().equals(old) ? 8 : 5)));
+
+            cluster.kubectl("scale", "deployment/web", "--replicas=15", "-n", ns).outOrFail();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(replicaSets(ns)).hasSize(2).allSatisfy(rs -> {
+                assertThat(rs.getSpec().getReplicas()).isEqualTo(rs.getMetadata().getName().equals(old) ? 11 : 7);
+                assertThat(rs.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/desired-replicas", "15")
+                        .containsEntry("deployment.kubernetes.io/max-replicas", "18");
+            }));
+            await().atMost(WAIT).until(() -> deployment(ns).getStatus().getAvailableReplicas(), a -> Objects.equals(a, 11));
         }
     }
 }
