@@ -51,7 +51,7 @@ public class ObjectStore {
         if (em.find(ObjectRecord.class, key) != null) {
             throw new StoreExceptions.ObjectExists(key);
         }
-        long revision = dialect.nextRevision(em);
+        long revision = nextRevision();
         Write w = write.at(revision);
         ObjectRecord record = new ObjectRecord(key, revision, w.attrs(), w.body());
         try {
@@ -79,7 +79,7 @@ public class ObjectStore {
         if (write == null) {
             return current;
         }
-        long revision = dialect.nextRevision(em);
+        long revision = nextRevision();
         Write w = write.at(revision);
         String prevAttrs = record.attrs();
         if (w.delete()) {
@@ -170,6 +170,18 @@ public class ObjectStore {
     @Transactional(readOnly = true)
     public long logSize() {
         return revisions.count();
+    }
+
+    /**
+     * Writers of this process queue here rather than on the counter row: a row lock with many
+     * waiters costs PostgreSQL far more than a Java lock (bench/RESULTS.md). Held until the
+     * transaction ends, so the next writer starts once this one's revision is committed.
+     */
+    private final WriterLock writers = new WriterLock();
+
+    private long nextRevision() {
+        writers.lock();
+        return dialect.nextRevision(em);
     }
 
     private void log(long revision, ObjectKey key, RevisionRecord.EventType type, String attrs, String prevAttrs, String body) {
