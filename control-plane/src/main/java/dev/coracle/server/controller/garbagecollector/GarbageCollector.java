@@ -119,15 +119,9 @@ public class GarbageCollector extends Controller {
             }
             enqueue(node.uid());
         }
-        if (!node.beingDeleted()) {
-            for (OwnerReference ref : node.owners()) {
-                Node owner = graph.get(ref.getUid());
-                if (owner == null || owner.deletingDependents() || !sameObject(owner, ref, node)) {
-                    // an owner not seen (yet, or any more), or one waiting for its dependents: look at it live
-                    enqueue(node.uid());
-                    break;
-                }
-            }
+        if (!node.beingDeleted() && !ownedInGraph(node)) {
+            // an owner not seen (yet, or any more), or one waiting for its dependents: look at it live
+            enqueue(node.uid());
         }
     }
 
@@ -138,6 +132,19 @@ public class GarbageCollector extends Controller {
                 enqueue(owner.uid());
             }
         }
+    }
+
+    private boolean ownedInGraph(Node item) {
+        if (item.owners().isEmpty()) {
+            return true;
+        }
+        for (OwnerReference ref : item.owners()) {
+            Node owner = graph.get(ref.getUid());
+            if (owner == null || owner.deletingDependents() || !sameObject(owner, ref, item)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameObject(Node owner, OwnerReference ref, Node dependent) {
@@ -151,6 +158,11 @@ public class GarbageCollector extends Controller {
     protected void reconcile(String uid) {
         Node item = graph.get(uid);
         if (item == null) {
+            return;
+        }
+        if (!item.beingDeleted() && ownedInGraph(item)) {
+            // every owner is known and not waiting for it (as after a start, when dependents were listed
+            // before their owners): nothing to read live; an owner's deletion brings the item back here
             return;
         }
         HasMetadata latest = client.get(item.type().modelClass(), item.namespace(), item.name()).orElse(null);
