@@ -115,10 +115,6 @@ final class DependencyGraph {
         return out;
     }
 
-    synchronized int size() {
-        return nodes.size();
-    }
-
     private void unlink(String ownerUid, String dependentUid) {
         if (ownerUid == null) {
             return;

@@ -367,9 +367,4 @@ public class GarbageCollector extends Controller {
             }
         }
     }
-
-    /** How many objects the collector follows; for tests and diagnostics. */
-    int graphSize() {
-        return graph.size();
-    }
 }
