@@ -2,6 +2,9 @@ package dev.coracle.server.api;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,6 +23,14 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Go's encoding/json: a number is not a string, a string is not a number, 1.5 is not an int32
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
             .build();
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
@@ -92,7 +103,53 @@ public final class Json {
         String path = e.getPath().stream()
                 .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                 .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("");
-        return (path.isEmpty() ? "" : "field " + path + ": ") + firstLine(e.getOriginalMessage());
+        return (path.isEmpty() ? "" : "field " + path + ": ") + goMessage(firstLine(e.getOriginalMessage()));
+    }
+
+    private static final java.util.regex.Pattern COERCE = java.util.regex.Pattern.compile(
+            "Cannot coerce (\\S+) value .* to `([^`]+)` value.*");
+    private static final java.util.regex.Pattern MISMATCH = java.util.regex.Pattern.compile(
+            "Cannot deserialize value of type `([^`]+)` from (\\S+) .*");
+
+    /** Jackson's type mismatches, worded as Go's encoding/json words them ({@code json: cannot unmarshal number into Go value of type string}). */
+    private static String goMessage(String message) {
+        java.util.regex.Matcher m = COERCE.matcher(message);
+        if (m.matches()) {
+            return "json: cannot unmarshal " + jsonShape(m.group(1)) + " into Go value of type " + goType(m.group(2));
+        }
+        m = MISMATCH.matcher(message);
+        if (m.matches()) {
+            return "json: cannot unmarshal " + jsonShape(m.group(2)) + " into Go value of type " + goType(m.group(1));
+        }
+        return message;
+    }
+
+    private static String jsonShape(String jackson) {
+        return switch (jackson) {
+            case "Integer", "Floating-point", "Float" -> "number";
+            case "String" -> "string";
+            case "Boolean" -> "bool";
+            case "Object" -> "object";
+            case "Array" -> "array";
+            default -> jackson.toLowerCase();
+        };
+    }
+
+    private static String goType(String java) {
+        if (java.startsWith("java.util.") && java.contains("List")) {
+            return "[]" + goType(java.substring(java.indexOf('<') + 1, java.lastIndexOf('>')));
+        }
+        if (java.startsWith("java.util.") && java.contains("Map")) {
+            return "map[string]" + goType(java.substring(java.indexOf(',') + 1, java.lastIndexOf('>')).trim());
+        }
+        return switch (java) {
+            case "java.lang.String" -> "string";
+            case "java.lang.Integer", "int" -> "int32";
+            case "java.lang.Long", "long" -> "int64";
+            case "java.lang.Boolean", "boolean" -> "bool";
+            case "java.lang.Double", "double", "java.lang.Float", "float" -> "float64";
+            default -> java.substring(java.lastIndexOf('.') + 1);
+        };
     }
 
     private static String firstLine(String message) {

@@ -71,6 +71,7 @@ public class ResourceController {
             if (info.subresource() != null && !strategy.type().hasSubresource(info.subresource())) {
                 throw ApiException.pathNotFound();
             }
+            requireAcceptable(exchange.getRequest().getHeaders().getFirst("Accept"));
             Call call = new Call(info, strategy, new Query(exchange.getRequest().getQueryParams()),
                     exchange.getAttribute(AuthenticatedUser.ATTRIBUTE), exchange.getRequest().getHeaders().getFirst("User-Agent"));
             return dispatch(call, exchange).onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
@@ -89,11 +90,17 @@ public class ResourceController {
             }
             return watches.serve(call, exchange);
         }
+        String optionsKind = method == HttpMethod.POST ? "CreateOptions" : method == HttpMethod.PUT ? "UpdateOptions"
+                : method == HttpMethod.PATCH ? "PatchOptions" : null;
+        if (optionsKind != null) {
+            Options.validateWrite(optionsKind, call.query());
+        }
         if (info.subresource() != null && !"status".equals(info.subresource())) {
             return subresources.serve(call, exchange);
         }
         if (collection) {
             if (method == HttpMethod.GET) {
+                Options.validateList(call.query());
                 return blocking(() -> list(call, exchange)).flatMap(r -> r);
             }
             if (method == HttpMethod.POST) {
@@ -104,6 +111,9 @@ public class ResourceController {
                         .flatMap(o -> Responses.json(exchange, 201, o.object(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {
+                if (!call.type().verbs().contains("deletecollection")) {
+                    throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+                }
                 return body(exchange).flatMap(bytes -> blocking(() -> deleteCollection(call, options(exchange, bytes))))
                         .flatMap(list -> Responses.json(exchange, 200, list));
             }
@@ -123,6 +133,7 @@ public class ResourceController {
                     .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
         }
         if (method == HttpMethod.DELETE && info.subresource() == null) {
+            refuseImmortalNamespace(call);
             return body(exchange).flatMap(bytes -> blocking(() -> resources.delete(call, options(exchange, bytes))))
                     .flatMap(o -> Responses.json(exchange, 200, o.object()));
         }
@@ -142,6 +153,7 @@ public class ResourceController {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
         ObjectKey after = Continuation.decode(call.query().get("continue"));
         ObjectStore.Page page = resources.list(call, limit, after);
+        checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
         String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
@@ -172,6 +184,31 @@ public class ResourceController {
         return Responses.json(exchange, 200, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store serves its newest
+     * state, which satisfies NotOlderThan; Exact is served only for the newest revision (older
+     * snapshots are not kept), and refused as expired otherwise.
+     */
+    private static void checkResourceVersion(Call call, long current) {
+        String rv = call.query().get("resourceVersion");
+        String match = call.query().get("resourceVersionMatch");
+        if (rv == null || rv.equals("0")) {
+            return;
+        }
+        long requested;
+        try {
+            requested = Long.parseLong(rv);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
+        }
+        if (requested > current) {
+            throw ApiException.of(504, "Timeout", "Timeout: Too large resource version: " + requested + ", current: " + current);
+        }
+        if ("Exact".equals(match) && requested != current) {
+            throw ApiException.gone("The resourceVersion for the provided list is too old.");
+        }
+    }
+
     private ObjectNode deleteCollection(Call call, DeleteOptions options) {
         ObjectStore.Page page = resources.list(call, 0, null);
         List<ObjectNode> deleted = new ArrayList<>();
@@ -196,13 +233,47 @@ public class ResourceController {
     }
 
     static DeleteOptions options(ServerWebExchange exchange, byte[] bytes) {
+        DeleteOptions options;
         if (bytes.length == 0) {
-            return new DeleteOptions();
+            options = new DeleteOptions();
+        } else {
+            ObjectNode tree = decode(exchange, bytes);
+            tree.remove("kind");
+            tree.remove("apiVersion");
+            options = Json.toTyped(tree, DeleteOptions.class);
         }
-        ObjectNode tree = decode(exchange, bytes);
-        tree.remove("kind");
-        tree.remove("apiVersion");
-        return Json.toTyped(tree, DeleteOptions.class);
+        Options.validateDelete(new Query(exchange.getRequest().getQueryParams()), options);
+        return options;
+    }
+
+    /** kube-apiserver's NamespaceLifecycle admission: default, kube-system and kube-public may not be deleted. */
+    private static void refuseImmortalNamespace(Call call) {
+        if (call.type().group().isEmpty() && call.type().plural().equals("namespaces") && IMMORTAL_NAMESPACES.contains(call.info().name())) {
+            ApiException e = ApiException.forbidden("namespaces \"" + call.info().name() + "\" is forbidden: this namespace may not be deleted");
+            e.status().setDetails(new io.fabric8.kubernetes.api.model.StatusDetailsBuilder()
+                    .withName(call.info().name()).withKind("namespaces").build());
+            throw e;
+        }
+    }
+
+    private static final java.util.Set<String> IMMORTAL_NAMESPACES = java.util.Set.of("default", "kube-system", "kube-public");
+
+    /** The types a response can be written in; an Accept naming none of them is a 406, as kube-apiserver's negotiation. */
+    private static final java.util.Set<String> ACCEPTABLE = java.util.Set.of("*/*", "application/*", "application/json",
+            "application/yaml", "application/vnd.kubernetes.protobuf", "application/json-seq");
+
+    static void requireAcceptable(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return;
+        }
+        for (String range : accept.split(",")) {
+            String type = range.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (type.isEmpty() || ACCEPTABLE.contains(type)) {
+                return;
+            }
+        }
+        throw ApiException.notAcceptable("only the following media types are accepted: application/json, application/yaml, "
+                + "application/vnd.kubernetes.protobuf");
     }
 
     /** JSON, YAML or Kubernetes protobuf, by Content-Type; anything else is a 415. */

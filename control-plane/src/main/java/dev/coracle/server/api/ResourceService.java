@@ -406,6 +406,7 @@ public class ResourceService {
         if (body.has("metadata") && !body.get("metadata").isObject() && !body.get("metadata").isNull()) {
             throw ApiException.badRequest("error decoding " + type.kind() + ": field metadata: must be an object");
         }
+        requireBase64(body, type);
         HasMetadata object = Json.toTyped(body, type.modelClass());
         if (object.getMetadata() == null) {
             object.setMetadata(new ObjectMeta());
@@ -436,6 +437,57 @@ public class ResourceService {
             meta.setNamespace(null);
         }
         return object;
+    }
+
+    private static final String BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /**
+     * Secret {@code data} and ConfigMap {@code binaryData} are {@code []byte} in Kubernetes, which JSON
+     * decoding reads as padded standard base64: anything else is a 400 before the object exists.
+     */
+    private static void requireBase64(ObjectNode body, ResourceType type) {
+        String field = !type.group().isEmpty() ? null
+                : type.kind().equals("Secret") ? "data" : type.kind().equals("ConfigMap") ? "binaryData" : null;
+        if (field == null || !body.path(field).isObject()) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : body.get(field).properties()) {
+            JsonNode value = e.getValue();
+            String where = "error decoding " + type.kind() + ": field " + field + "[" + e.getKey() + "]: ";
+            if (value.isNull()) {
+                continue;
+            }
+            if (!value.isString()) {
+                throw ApiException.badRequest(where + "json: cannot unmarshal " + value.getNodeType().name().toLowerCase()
+                        + " into Go value of type []uint8");
+            }
+            int bad = illegalBase64At(value.asString());
+            if (bad >= 0) {
+                throw ApiException.badRequest(where + "illegal base64 data at input byte " + bad);
+            }
+        }
+    }
+
+    /** Where Go's {@code base64.StdEncoding} (as encoding/json uses it, skipping CR and LF) fails on {@code s}, or -1. */
+    static int illegalBase64At(String s) {
+        int significant = 0;
+        boolean padding = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n') {
+                continue;
+            }
+            if (c == '=') {
+                if (significant % 4 < 2) {
+                    return i;
+                }
+                padding = true;
+            } else if (padding || BASE64.indexOf(c) < 0) {
+                return i;
+            }
+            significant++;
+        }
+        return significant % 4 == 0 ? -1 : s.length();
     }
 
     private void validate(Call call, HasMetadata object, List<FieldError> specErrors) {

@@ -44,12 +44,10 @@ public class Watches {
         meters.gauge("apiserver_registered_watchers", cache, WatchCache::watcherCount);
     }
 
-    Mono<Void> serve(Call call, ServerWebExchange exchange) {
+    Mono<Void> serve(Call named, ServerWebExchange exchange) {
+        Call call = named.info().name() == null ? named : onlyNamed(named);
         ResourceService.Selectors selectors = resources.selectors(call);
         String namespace = call.type().namespaced() ? call.info().namespace() : null;
-        if (call.info().name() != null) {
-            throw ApiException.badRequest("watch on a single object: use fieldSelector=metadata.name=" + call.info().name());
-        }
         WatchFilter filter = new WatchFilter(call.type().storageKey(), namespace, selectors.labels(), selectors.fields());
         String rv = call.query().get("resourceVersion");
         boolean initialEvents = rv == null || rv.equals("0") || call.query().flag("sendInitialEvents");
@@ -96,6 +94,17 @@ public class Watches {
         Flux<Mono<DataBuffer>> chunks = Flux.concat(Flux.just(Mono.just(response.bufferFactory().wrap(new byte[0]))),
                 events.map(bytes -> Mono.just(response.bufferFactory().wrap(bytes))));
         return response.writeAndFlushWith(chunks);
+    }
+
+    /** A watch on one object ({@code /watch/.../pods/web}) is the collection's watch narrowed to that name. */
+    private static Call onlyNamed(Call call) {
+        var params = new org.springframework.util.LinkedMultiValueMap<>(call.query().params());
+        String existing = call.query().get("fieldSelector");
+        String byName = "metadata.name=" + call.info().name();
+        params.set("fieldSelector", existing == null ? byName : existing + "," + byName);
+        RequestInfo i = call.info();
+        return new Call(new RequestInfo(i.group(), i.version(), i.namespace(), i.resource(), null, null, i.legacyWatchPath()),
+                call.strategy(), new Query(params), call.user(), call.userAgent());
     }
 
     private static long parseRevision(String rv) {

@@ -25,7 +25,6 @@ import java.util.Map;
 public class Discovery {
 
     static final String AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
-    private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
     private final Registry registry;
 
@@ -80,7 +79,7 @@ public class Discovery {
                     r.set("responseKind", kind(t.group(), t.version(), t.kind()));
                     r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
                     r.put("singularResource", t.singular());
-                    r.set("verbs", strings(VERBS));
+                    r.set("verbs", strings(t.verbs()));
                     if (!t.shortNames().isEmpty()) {
                         r.set("shortNames", strings(t.shortNames()));
                     }
@@ -172,7 +171,7 @@ public class Discovery {
             r.put("singularName", t.singular());
             r.put("namespaced", t.namespaced());
             r.put("kind", t.kind());
-            r.set("verbs", strings(VERBS));
+            r.set("verbs", strings(t.verbs()));
             if (!t.shortNames().isEmpty()) {
                 r.set("shortNames", strings(t.shortNames()));
             }

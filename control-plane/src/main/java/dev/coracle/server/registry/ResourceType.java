@@ -42,4 +42,15 @@ public record ResourceType(
     public String storageKey() {
         return group.isEmpty() ? plural : group + "/" + plural;
     }
+
+    /**
+     * The verbs discovery lists and the API serves. Namespaces have no deletecollection in
+     * Kubernetes: deleting them all would take kube-system with them.
+     */
+    public List<String> verbs() {
+        if (group.isEmpty() && plural.equals("namespaces")) {
+            return List.of("create", "delete", "get", "list", "patch", "update", "watch");
+        }
+        return List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+    }
 }
