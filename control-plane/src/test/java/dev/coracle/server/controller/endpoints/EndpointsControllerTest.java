@@ -1,6 +1,6 @@
 package dev.coracle.server.controller.endpoints;
 
-import dev.coracle.server.testing.TestServer;
+import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -35,24 +33,7 @@ class EndpointsControllerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static TestServer server;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.embedded();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    private static final KubernetesClient client = Cluster.get().client();
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

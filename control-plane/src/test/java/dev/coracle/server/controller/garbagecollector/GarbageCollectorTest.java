@@ -1,75 +1,65 @@
 package dev.coracle.server.controller.garbagecollector;
 
-import dev.coracle.server.testing.TestServer;
+import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Cascading deletion on a real server: the three propagation policies, through the API and through kubectl. */
+/**
+ * Cascading deletion on a real server, beside the real Deployment and ReplicaSet controllers: the three
+ * propagation policies, through the API and through kubectl.
+ */
 class GarbageCollectorTest {
 
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static TestServer server;
-    private static KubernetesClient client;
+    private final Cluster cluster = Cluster.get();
+    private final KubernetesClient client = cluster.client();
 
-    @TempDir
-    Path home;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.embedded();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    // ---- an owner chain as the Deployment and ReplicaSet controllers make it ----------------
+    // ---- an owner chain, as the Deployment and ReplicaSet controllers make it -----------------
 
     record Chain(Deployment deployment, ReplicaSet replicaSet, List<Pod> pods) {
     }
 
-    private static void namespace(String ns) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    /** Deployment web of two replicas, once its controllers have made its ReplicaSet and that ReplicaSet its pods. */
+    private Chain chain(String ns) throws InterruptedException {
+        Map<String, String> labels = Map.of("app", "web");
+        Deployment web = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").withLabels(labels).endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(labels).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.25").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        await("the Deployment has a ReplicaSet with two pods, each owned by the one above, blocking its deletion", () -> {
+            List<ReplicaSet> sets = client.apps().replicaSets().inNamespace(ns).list().getItems();
+            return sets.size() == 1 && ownedBy(sets.get(0), web) && client.pods().inNamespace(ns).list().getItems().stream()
+                    .filter(p -> ownedBy(p, sets.get(0))).count() == 2;
+        });
+        ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).list().getItems().get(0);
+        return new Chain(web, rs, client.pods().inNamespace(ns).list().getItems());
+    }
+
+    private static boolean ownedBy(HasMetadata dependent, HasMetadata owner) {
+        return dependent.getMetadata().getOwnerReferences().stream().anyMatch(r -> r.getUid().equals(owner.getMetadata().getUid())
+                && Boolean.TRUE.equals(r.getController()) && Boolean.TRUE.equals(r.getBlockOwnerDeletion()));
     }
 
     private static OwnerReference controllerRef(HasMetadata owner) {
@@ -78,41 +68,15 @@ class GarbageCollectorTest {
                 .withController(true).withBlockOwnerDeletion(true).build();
     }
 
-    private static PodTemplateSpec template(Map<String, String> labels) {
-        return new PodTemplateSpecBuilder().withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec().addNewContainer().withName("nginx").withImage("nginx:1.25").endContainer().endSpec().build();
-    }
-
-    /** Deployment web → ReplicaSet web-5d4f8c7b9 → two pods, each reference controller and blocking. */
-    private static Chain chain(String ns) {
-        Map<String, String> labels = Map.of("app", "web");
-        Deployment web = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("web").withLabels(labels).endMetadata()
-                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(labels).endSelector()
-                .withTemplate(template(labels)).endSpec().build()).create();
-        Map<String, String> hashed = Map.of("app", "web", "pod-template-hash", "5d4f8c7b9");
-        ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder()
-                .withNewMetadata().withName("web-5d4f8c7b9").withLabels(hashed).withOwnerReferences(controllerRef(web)).endMetadata()
-                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(hashed).endSelector()
-                .withTemplate(template(hashed)).endSpec().build()).create();
-        List<Pod> pods = new ArrayList<>();
-        for (String suffix : List.of("x7k2p", "q9m4z")) {
-            pods.add(client.pods().inNamespace(ns).resource(new PodBuilder()
-                    .withNewMetadata().withName("web-5d4f8c7b9-" + suffix).withLabels(hashed).withOwnerReferences(controllerRef(rs)).endMetadata()
-                    .withSpec(template(hashed).getSpec()).build()).create());
-        }
-        return new Chain(web, rs, pods);
-    }
-
-    private static int podCount(String ns) {
+    private int podCount(String ns) {
         return client.pods().inNamespace(ns).list().getItems().size();
     }
 
-    private static int replicaSetCount(String ns) {
+    private int replicaSetCount(String ns) {
         return client.apps().replicaSets().inNamespace(ns).list().getItems().size();
     }
 
-    private static boolean deploymentGone(String ns) {
+    private boolean deploymentGone(String ns) {
         return client.apps().deployments().inNamespace(ns).withName("web").get() == null;
     }
 
@@ -130,21 +94,18 @@ class GarbageCollectorTest {
 
     @Test
     void backgroundDeletionTakesTheReplicaSetsAndTheirPodsAfterTheOwnerIsGone() throws Exception {
-        namespace("gc-background");
-        chain("gc-background");
+        String ns = cluster.namespace("gc-background");
+        chain(ns);
 
-        client.apps().deployments().inNamespace("gc-background").withName("web")
-                .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        client.apps().deployments().inNamespace(ns).withName("web").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
 
-        assertThat(deploymentGone("gc-background")).as("the owner goes at once").isTrue();
-        await("the ReplicaSet and its pods are collected",
-                () -> replicaSetCount("gc-background") == 0 && podCount("gc-background") == 0);
+        assertThat(deploymentGone(ns)).as("the owner goes at once").isTrue();
+        await("the ReplicaSet and its pods are collected", () -> replicaSetCount(ns) == 0 && podCount(ns) == 0);
     }
 
     @Test
     void foregroundDeletionHoldsTheOwnerUntilBlockingDependentsAreGone() throws Exception {
-        String ns = "gc-foreground";
-        namespace(ns);
+        String ns = cluster.namespace("gc-foreground");
         Chain chain = chain(ns);
         // one pod that cannot go yet: it holds a finalizer of its own
         String held = chain.pods().get(0).getMetadata().getName();
@@ -152,7 +113,7 @@ class GarbageCollectorTest {
 
         client.apps().deployments().inNamespace(ns).withName("web").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
-        await("the free pod is deleted", () -> podCount(ns) == 1 && client.pods().inNamespace(ns).withName(held).get()
+        await("the free pod is deleted and the held one marked", () -> podCount(ns) == 1 && client.pods().inNamespace(ns).withName(held).get()
                 .getMetadata().getDeletionTimestamp() != null);
         Deployment web = client.apps().deployments().inNamespace(ns).withName("web").get();
         assertThat(web).as("the Deployment waits for its ReplicaSet").isNotNull();
@@ -170,8 +131,7 @@ class GarbageCollectorTest {
 
     @Test
     void orphanDeletionReleasesTheDependents() throws Exception {
-        String ns = "gc-orphan";
-        namespace(ns);
+        String ns = cluster.namespace("gc-orphan");
         Chain chain = chain(ns);
 
         client.apps().deployments().inNamespace(ns).withName("web").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
@@ -182,7 +142,9 @@ class GarbageCollectorTest {
         assertThat(rs.getMetadata().getOwnerReferences()).as("no longer owned").isEmpty();
         assertThat(rs.getMetadata().getDeletionTimestamp()).isNull();
         List<Pod> pods = client.pods().inNamespace(ns).list().getItems();
-        assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
+        assertThat(pods).extracting(p -> p.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(chain.pods().stream().map(p -> p.getMetadata().getName()).toList());
+        assertThat(pods).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
                 .extracting(OwnerReference::getUid).containsExactly(rs.getMetadata().getUid()));
         // and they stay: nothing collects them afterwards
         Thread.sleep(300);
@@ -192,8 +154,7 @@ class GarbageCollectorTest {
 
     @Test
     void aDependentOfAnOwnerThatNeverExistedOrWasReplacedIsCollected() throws Exception {
-        String ns = "gc-dangling";
-        namespace(ns);
+        String ns = cluster.namespace("gc-dangling");
         ConfigMap owner = client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("owner").endMetadata().build()).create();
         OwnerReference stale = new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName("owner")
@@ -218,30 +179,14 @@ class GarbageCollectorTest {
 
     // ---- through kubectl --------------------------------------------------------------------
 
-    private String kubectl(String... args) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
-        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + home.resolve("cache"), "--request-timeout=30s"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("HOME", home.toString());
-        builder.redirectErrorStream(true);
-        Path out = home.resolve("out");
-        builder.redirectOutput(out.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60s: " + Files.readString(out));
-        }
-        String output = Files.readString(out);
-        assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), output).isZero();
-        return output;
+    private String kubectl(String... args) {
+        assumeTrue(Cluster.kubectlAvailable(), "kubectl is not installed at " + Cluster.KUBECTL);
+        return cluster.kubectl(args).outOrFail();
     }
 
     @Test
     void kubectlDeleteDeploymentCascadesInTheBackground() throws Exception {
-        String ns = "kubectl-background";
-        namespace(ns);
+        String ns = cluster.namespace("kubectl-background");
         chain(ns);
 
         assertThat(kubectl("delete", "deployment", "web", "-n", ns)).contains("deployment.apps \"web\" deleted");
@@ -251,8 +196,7 @@ class GarbageCollectorTest {
 
     @Test
     void kubectlDeleteWithCascadeOrphanLeavesTheReplicaSetsAndPods() throws Exception {
-        String ns = "kubectl-orphan";
-        namespace(ns);
+        String ns = cluster.namespace("kubectl-orphan");
         chain(ns);
 
         assertThat(kubectl("delete", "deployment", "web", "-n", ns, "--cascade=orphan")).contains("deployment.apps \"web\" deleted");
@@ -265,8 +209,7 @@ class GarbageCollectorTest {
 
     @Test
     void kubectlDeleteWithCascadeForegroundRemovesPodsAndReplicaSetsBeforeTheDeployment() throws Exception {
-        String ns = "kubectl-foreground";
-        namespace(ns);
+        String ns = cluster.namespace("kubectl-foreground");
         chain(ns);
 
         assertThat(kubectl("delete", "deployment", "web", "-n", ns, "--cascade=foreground")).contains("deployment.apps \"web\" deleted");

@@ -1,31 +1,19 @@
 package dev.coracle.server.controller.namespace;
 
-import dev.coracle.server.testing.TestServer;
+import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceCondition;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,50 +23,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Namespace deletion on a real server: everything inside goes, then the namespace itself. */
 class NamespaceControllerTest {
 
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static TestServer server;
-    private static KubernetesClient client;
+    private final Cluster cluster = Cluster.get();
+    private final KubernetesClient client = cluster.client();
 
-    @TempDir
-    Path home;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.embedded();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    private Result kubectl(String... args) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
-        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + home.resolve("cache"), "--request-timeout=30s"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("HOME", home.toString());
-        builder.redirectErrorStream(true);
-        Path out = home.resolve("out");
-        builder.redirectOutput(out.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60s: " + Files.readString(out));
-        }
-        return new Result(process.exitValue(), Files.readString(out));
+    private Cluster.Result kubectl(String... args) {
+        assumeTrue(Cluster.kubectlAvailable(), "kubectl is not installed at " + Cluster.KUBECTL);
+        return cluster.kubectl(args);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -91,7 +43,7 @@ class NamespaceControllerTest {
         }
     }
 
-    private static void namespace(String ns) {
+    private void namespace(String ns) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     }
 
@@ -110,28 +62,24 @@ class NamespaceControllerTest {
                 .addToStringData("token", "s3cr3t").build()).create();
         client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
                 .withNewSpec().withSelector(labels).addNewPort().withPort(80).endPort().endSpec().build()).create();
-        ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder()
-                .withNewMetadata().withName("web-1").withLabels(labels).endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().withMatchLabels(labels).endSelector()
+        client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(labels).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec().endTemplate()
                 .endSpec().build()).create();
-        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("web-1-abcde").withLabels(labels)
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName("web-1")
-                        .withUid(rs.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
-                .endMetadata().withNewSpec().addNewContainer().withName("nginx").withImage("nginx").endContainer().endSpec().build()).create();
+        await("the Deployment has its pods", () -> client.pods().inNamespace(ns).list().getItems().size() == 2);
 
-        Result deleted = kubectl("delete", "namespace", ns);
+        String deleted = kubectl("delete", "namespace", ns).outOrFail();
 
-        assertThat(deleted.exitCode()).as(deleted.output()).isZero();
-        assertThat(deleted.output()).contains("namespace \"demo\" deleted");
+        assertThat(deleted).contains("namespace \"demo\" deleted");
         assertThat(client.namespaces().withName(ns).get()).as("kubectl returned after the namespace was gone").isNull();
-        Result listed = kubectl("get", "namespaces", "-o", "name");
-        assertThat(listed.output()).contains("namespace/default").doesNotContain("namespace/demo");
+        assertThat(kubectl("get", "namespaces", "-o", "name").outOrFail()).contains("namespace/default").doesNotContain("namespace/demo");
         assertThat(client.configMaps().inNamespace(ns).list().getItems()).isEmpty();
         assertThat(client.secrets().inNamespace(ns).list().getItems()).isEmpty();
         assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
         assertThat(client.endpoints().inNamespace(ns).list().getItems()).isEmpty();
+        assertThat(client.apps().deployments().inNamespace(ns).list().getItems()).isEmpty();
         assertThat(client.apps().replicaSets().inNamespace(ns).list().getItems()).isEmpty();
         assertThat(client.pods().inNamespace(ns).list().getItems()).isEmpty();
     }
