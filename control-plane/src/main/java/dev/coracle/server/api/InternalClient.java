@@ -116,6 +116,32 @@ public class InternalClient {
         }
     }
 
+    /**
+     * PUT namespaces/{name}/finalize: replaces spec.finalizers, as the namespace controller does once the
+     * namespace is empty; refused with 409 when the namespace changed since it was read. A namespace
+     * being deleted leaves once its finalizers are gone.
+     */
+    public io.fabric8.kubernetes.api.model.Namespace finalizeNamespace(io.fabric8.kubernetes.api.model.Namespace namespace) {
+        Class<io.fabric8.kubernetes.api.model.Namespace> type = io.fabric8.kubernetes.api.model.Namespace.class;
+        String name = namespace.getMetadata().getName();
+        String expected = namespace.getMetadata().getResourceVersion();
+        List<String> finalizers = namespace.getSpec() == null ? List.of() : namespace.getSpec().getFinalizers();
+        Call call = call(type, null, name, null, Query.manager("kube-controller-manager"));
+        var outcome = resources.replace(call, current -> {
+            if (expected != null && !expected.isEmpty() && !expected.equals(current.getMetadata().getResourceVersion())) {
+                throw ApiException.conflict("", "namespaces", name,
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            var ns = Json.toTyped(Json.toTree(current), type);
+            if (ns.getSpec() == null) {
+                ns.setSpec(new io.fabric8.kubernetes.api.model.NamespaceSpec());
+            }
+            ns.getSpec().setFinalizers(new ArrayList<>(finalizers));
+            return ns;
+        }, new ArrayList<>(), true, null);
+        return Json.toTyped(outcome.object(), type);
+    }
+
     /** Binds a pod to a node through pods/binding, as the scheduler does. */
     public void bind(String namespace, String pod, String node) {
         ResourceStrategy<HasMetadata> strategy = registry.forModel(io.fabric8.kubernetes.api.model.Pod.class);
