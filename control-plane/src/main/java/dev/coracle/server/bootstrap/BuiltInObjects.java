@@ -19,14 +19,20 @@ import java.util.List;
  * kube-node-lease, and the {@code kubernetes} Service in default at the first service IP.
  */
 @Component
-class BuiltInObjects {
+public class BuiltInObjects {
+
+    /** Published once the built-in objects exist; health turns ok then. */
+    public record Ensured() {
+    }
 
     private final InternalClient client;
     private final ServerProperties properties;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
-    BuiltInObjects(InternalClient client, ServerProperties properties) {
+    BuiltInObjects(InternalClient client, ServerProperties properties, org.springframework.context.ApplicationEventPublisher events) {
         this.client = client;
         this.properties = properties;
+        this.events = events;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -42,13 +48,13 @@ class BuiltInObjects {
                 .addNewPort().withName("https").withPort(443).withProtocol("TCP")
                 .withNewTargetPort(properties.httpsListenPort()).endPort().endSpec().build());
         String address = advertisedAddress();
-        if (address == null) {
-            return; // a loopback-only server: Endpoints may not hold loopback addresses
-        }
-        client.createIfMissing("", "v1", "endpoints", "default", new EndpointsBuilder()
+        if (address != null) { // a loopback-only server has none: Endpoints may not hold loopback addresses
+            client.createIfMissing("", "v1", "endpoints", "default", new EndpointsBuilder()
                 .withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata()
                 .addNewSubset().addNewAddress().withIp(address).endAddress()
                 .addNewPort().withName("https").withPort(properties.httpsListenPort()).withProtocol("TCP").endPort().endSubset().build());
+        }
+        events.publishEvent(new Ensured());
     }
 
     /** Like kube-apiserver's --advertise-address default: the given one, the bind address, or the host's first non-loopback IPv4. */

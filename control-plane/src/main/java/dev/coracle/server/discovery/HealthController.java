@@ -10,18 +10,28 @@ import org.springframework.web.bind.annotation.RestController;
 public class HealthController {
 
     private final ObjectStore store;
+    private volatile boolean bootstrapped;
 
     public HealthController(ObjectStore store) {
         this.store = store;
     }
 
-    @GetMapping({"/healthz", "/livez"})
+    @org.springframework.context.event.EventListener
+    void onBootstrapped(dev.coracle.server.bootstrap.BuiltInObjects.Ensured ensured) {
+        bootstrapped = true;
+    }
+
+    @GetMapping("/livez")
     public String live() {
         return "ok";
     }
 
-    @GetMapping("/readyz")
+    /** Not ok until the built-in namespaces and Service exist, like kube-apiserver's post-start hooks. */
+    @GetMapping({"/healthz", "/readyz"})
     public ResponseEntity<String> ready() {
+        if (!bootstrapped) {
+            return ResponseEntity.status(500).body("[-]poststarthook/bootstrap-controller failed: not finished\nhealthz check failed");
+        }
         try {
             store.currentRevision();
             return ResponseEntity.ok("ok");

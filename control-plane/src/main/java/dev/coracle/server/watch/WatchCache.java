@@ -94,7 +94,7 @@ public class WatchCache implements SmartLifecycle {
      * @throws StoreExceptions.Compacted when the log no longer holds revisions that old
      */
     public Flux<Delivery> watch(WatchFilter filter, long fromRevision) {
-        Subscription subscription = new Subscription(filter);
+        Subscription subscription = new Subscription(filter, fromRevision);
         synchronized (lock) {
             long oldestInMemory = recent.isEmpty() ? revision + 1 : recent.peekFirst().revision();
             long next = fromRevision;
@@ -189,14 +189,17 @@ public class WatchCache implements SmartLifecycle {
 
     private static final class Subscription {
         final WatchFilter filter;
+        /** The revision the watcher asked to start after: this process may not have read that far yet. */
+        final long after;
         final Sinks.Many<Delivery> sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Delivery>get(WATCHER_QUEUE).get());
 
-        Subscription(WatchFilter filter) {
+        Subscription(WatchFilter filter, long after) {
             this.filter = filter;
+            this.after = after;
         }
 
         void offer(WatchEvent event) {
-            if (!filter.concerns(event)) {
+            if (event.revision() <= after || !filter.concerns(event)) {
                 return;
             }
             EventType shownAs = filter.shownAs(event);
