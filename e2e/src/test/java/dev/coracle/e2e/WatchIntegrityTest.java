@@ -4,7 +4,6 @@ import dev.coracle.e2e.WatchStream.Event;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -153,8 +152,6 @@ class WatchIntegrityTest {
 
     @Test
     @Order(3)
-    @Disabled("server bug: a watch from resourceVersion=R on a replica that has not yet read R from the revision log "
-            + "also delivers the events up to R (WatchCache.watch filters only the in-memory events by R, not the live ones)")
     void aWatchOnOneReplicaFromARevisionJustWrittenOnTheOtherStartsAfterIt() {
         // the replica asked may not have read that revision from the log yet: like kube-apiserver's watch cache,
         // it must still deliver only what comes after it
