@@ -4,6 +4,8 @@ import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.AuthenticatedUser;
 import dev.coracle.server.api.Responses;
 import dev.coracle.server.bootstrap.ClusterCredentials;
+import dev.coracle.server.join.JoinController;
+import dev.coracle.server.join.NodeCredentials;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -18,19 +20,21 @@ import java.util.Set;
 
 /**
  * Bearer tokens, as kube-apiserver's token authenticator: the admin token of the kubeconfig, and
- * the node join token. Everything but the health and version endpoints needs one (401 otherwise).
+ * the node join token, and the nodes' own credentials from the join. Everything but the health and version endpoints needs one (401 otherwise).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class TokenAuthentication implements WebFilter {
 
     private static final Set<String> PUBLIC = Set.of("/healthz", "/livez", "/readyz", "/version", "/actuator/health",
-            "/actuator/health/liveness", "/actuator/health/readiness");
+            "/actuator/health/liveness", "/actuator/health/readiness", JoinController.CACERTS);
 
     private final ClusterCredentials credentials;
+    private final NodeCredentials nodes;
 
-    public TokenAuthentication(ClusterCredentials credentials) {
+    public TokenAuthentication(ClusterCredentials credentials, NodeCredentials nodes) {
         this.credentials = credentials;
+        this.nodes = nodes;
     }
 
     @Override
@@ -58,7 +62,8 @@ public class TokenAuthentication implements WebFilter {
         if (same(token, credentials.joinToken())) {
             return "system:node-bootstrap";
         }
-        return null;
+        String node = nodes.nodeFor(token);
+        return node == null ? null : "system:node:" + node;
     }
 
     private static boolean same(String a, String b) {

@@ -1,0 +1,130 @@
+package dev.coracle.agent;
+
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's k3s-style flags: {@code --server URL --token TOKEN [--node-name N] [--node-ip IP]
+ * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process]}.
+ */
+public record AgentFlags(String server, String token, String nodeName, String nodeIp, Path dataDir,
+                         Map<String, String> labels, List<Taint> taints, String runtime) {
+
+    public static AgentFlags parse(String... args) {
+        String server = null;
+        String token = null;
+        String nodeName = null;
+        String nodeIp = null;
+        String dataDir = "./data/agent";
+        String runtime = "process";
+        Map<String, String> labels = new LinkedHashMap<>();
+        List<Taint> taints = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument: " + arg);
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("flag needs an argument: --" + name);
+                }
+                value = args[++i];
+            }
+            switch (name) {
+                case "server" -> server = value.replaceAll("/+$", "");
+                case "token" -> token = value.trim();
+                case "node-name" -> nodeName = value;
+                case "node-ip" -> nodeIp = value;
+                case "data-dir" -> dataDir = value;
+                case "runtime" -> runtime = value;
+                case "node-label" -> {
+                    int at = value.indexOf('=');
+                    if (at <= 0) {
+                        throw new IllegalArgumentException("--node-label wants key=value, got " + value);
+                    }
+                    labels.put(value.substring(0, at), value.substring(at + 1));
+                }
+                case "node-taint" -> taints.add(taint(value));
+                default -> throw new IllegalArgumentException("unknown flag: --" + name);
+            }
+        }
+        if (server == null || !server.startsWith("https://")) {
+            throw new IllegalArgumentException("--server https://HOST:PORT is required");
+        }
+        if (token == null || token.isEmpty()) {
+            throw new IllegalArgumentException("--token is required (the server's DATA_DIR/token)");
+        }
+        if (!runtime.equals("process")) {
+            throw new IllegalArgumentException("unknown --runtime " + runtime + " (this agent has: process)");
+        }
+        if (nodeName == null) {
+            nodeName = hostname().toLowerCase(Locale.ROOT);
+        }
+        if (nodeIp == null) {
+            nodeIp = defaultIp();
+        }
+        return new AgentFlags(server, token, nodeName, nodeIp, Path.of(dataDir).toAbsolutePath(),
+                Collections.unmodifiableMap(labels), List.copyOf(taints), runtime);
+    }
+
+    /** {@code key=value:Effect} or {@code key:Effect}. */
+    static Taint taint(String spec) {
+        int colon = spec.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--node-taint wants key=value:Effect, got " + spec);
+        }
+        String effect = spec.substring(colon + 1);
+        if (!List.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(effect)) {
+            throw new IllegalArgumentException("--node-taint effect must be NoSchedule, PreferNoSchedule or NoExecute, got " + effect);
+        }
+        String kv = spec.substring(0, colon);
+        int eq = kv.indexOf('=');
+        return new TaintBuilder().withKey(eq < 0 ? kv : kv.substring(0, eq)).withValue(eq < 0 ? null : kv.substring(eq + 1))
+                .withEffect(effect).build();
+    }
+
+    static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+    }
+
+    /** The first non-loopback IPv4 address, or 127.0.0.1. */
+    static String defaultIp() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException ignored) {
+            // fall through
+        }
+        return "127.0.0.1";
+    }
+}

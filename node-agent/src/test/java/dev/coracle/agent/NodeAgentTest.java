@@ -1,0 +1,134 @@
+package dev.coracle.agent;
+
+import dev.coracle.agent.join.Join;
+import dev.coracle.agent.join.JoinException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A real server process, a real agent, the real kubectl. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeAgentTest {
+
+    private static final String NODE = "agent-test-node";
+
+    @TempDir
+    static Path tmp;
+
+    private ServerProcess server;
+    private NodeAgent agent;
+    private Kubectl kubectl;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = ServerProcess.start(tmp.resolve("server"));
+        kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
+        agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
+                "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
+                "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void nodeRegistersAndTurnsReadyInKubectl() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Kubectl.Result nodes = kubectl.run("get", "nodes", "-o", "wide");
+            assertThat(nodes.exit()).as(nodes.out()).isZero();
+            assertThat(nodes.out()).containsPattern(NODE + "\\s+Ready\\s").contains("127.0.0.1");
+        });
+        Kubectl.Result node = kubectl.run("get", "node", NODE, "-o",
+                "jsonpath={.metadata.labels.kubernetes\\.io/hostname} {.metadata.labels.tier} {.spec.taints[0].effect} "
+                        + "{.status.capacity.pods} {.status.nodeInfo.operatingSystem}");
+        assertThat(node.out()).isEqualTo(NODE + " test PreferNoSchedule 110 linux");
+        Kubectl.Result lease = kubectl.run("get", "lease", "-n", "kube-node-lease", NODE, "-o", "jsonpath={.spec.holderIdentity}");
+        assertThat(lease.out()).isEqualTo(NODE);
+        // the agent holds its own credential and nothing else
+        assertThat(Files.readString(tmp.resolve("agent/cred/node.token"))).startsWith("node." + NODE + ".");
+    }
+
+    @Test
+    void wrongTokenIsRefusedAndNothingIsSaved() {
+        Path dataDir = tmp.resolve("intruder");
+        String good = server.joinToken();
+        String wrongSecret = good.substring(0, good.indexOf("::server:")) + "::server:not-the-secret";
+        assertThatThrownBy(() -> Join.joinOrReuse(server.url(), wrongSecret, "intruder", dataDir))
+                .isInstanceOf(JoinException.class).hasMessageContaining("refused the join token");
+        String wrongCa = "K10" + "0".repeat(64) + good.substring(good.indexOf("::server:"));
+        assertThatThrownBy(() -> Join.joinOrReuse(server.url(), wrongCa, "intruder", dataDir))
+                .isInstanceOf(JoinException.class).hasMessageContaining("does not match the join token");
+        assertThat(dataDir.resolve("cred/node.token")).doesNotExist();
+    }
+
+    @Test
+    void podRunsAsAProcessAndKubectlDeleteStopsIt() throws Exception {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: hello
+                  namespace: default
+                spec:
+                  nodeName: %s
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, "echo hello $GREETING; sleep 30"]
+                    env:
+                    - name: GREETING
+                      value: from-coracle
+                """.formatted(NODE);
+        Kubectl.Result created = kubectl.runWithInput(manifest, "apply", "-f", "-");
+        assertThat(created.exit()).as(created.out()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Kubectl.Result pod = kubectl.run("get", "pod", "hello", "-o",
+                    "jsonpath={.status.phase} {.status.podIP} {.status.containerStatuses[0].state.running.startedAt}");
+            assertThat(pod.out()).startsWith("Running 127.0.0.1 20");
+        });
+        Kubectl.Result ready = kubectl.run("get", "pod", "hello", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+        assertThat(ready.out()).isEqualTo("True");
+        Path logDir;
+        try (var dirs = Files.list(tmp.resolve("agent/pods"))) {
+            logDir = dirs.filter(d -> d.getFileName().toString().startsWith("default_hello_")).findFirst().orElseThrow();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readString(logDir.resolve("main/0.log"))).contains("hello from-coracle"));
+        List<ProcessHandle> running = processes("echo hello $GREETING; sleep 30");
+        assertThat(running).hasSize(1);
+        List<ProcessHandle> family = new java.util.ArrayList<>(running);
+        family.addAll(running.get(0).descendants().toList());
+
+        Kubectl.Result deleted = kubectl.run("delete", "pod", "hello", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.out()).isZero();
+        assertThat(family).noneMatch(ProcessHandle::isAlive);
+        Kubectl.Result gone = kubectl.run("get", "pod", "hello");
+        assertThat(gone.out()).contains("NotFound");
+    }
+
+    private static List<ProcessHandle> processes(String marker) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            Optional<String> line = p.info().commandLine();
+            return line.isPresent() && line.get().contains(marker);
+        }).toList();
+    }
+}
