@@ -27,12 +27,17 @@ public class NodeAgentApplication {
         app.setWebApplicationType(WebApplicationType.NONE);
         app.addInitializers(context -> context.getBeanFactory().registerSingleton("agentFlags", flags));
         try {
-            ConfigurableApplicationContext context = app.run("--spring.main.banner-mode=off");
+            // a refused join is reported below in one line, not as Spring's start-up failure stack trace
+            ConfigurableApplicationContext context = app.run("--spring.main.banner-mode=off",
+                    "--logging.level.org.springframework.boot.SpringApplication=OFF");
             context.getBean(Running.class).await();
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (cause != null && !(cause instanceof JoinException)) {
                 cause = cause.getCause();
+            }
+            if (cause == null) {
+                e.printStackTrace();
             }
             System.err.println("coracle agent: " + (cause != null ? cause.getMessage() : e.toString()));
             System.exit(1);

@@ -37,7 +37,7 @@ class NodeAgentTest {
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
-                "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule"));
+                "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule"), Duration.ofMillis(500));
     }
 
     @AfterAll
@@ -120,9 +120,69 @@ class NodeAgentTest {
 
         Kubectl.Result deleted = kubectl.run("delete", "pod", "hello", "--timeout=60s");
         assertThat(deleted.exit()).as(deleted.out()).isZero();
-        assertThat(family).noneMatch(ProcessHandle::isAlive);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(family).noneMatch(ProcessHandle::isAlive));
         Kubectl.Result gone = kubectl.run("get", "pod", "hello");
         assertThat(gone.out()).contains("NotFound");
+    }
+
+    @Test
+    void failingContainerIsRestartedWithBackOffAndNeverPodSucceeds() throws Exception {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: crasher, namespace: default}
+                spec:
+                  nodeName: %1$s
+                  restartPolicy: OnFailure
+                  containers:
+                  - {name: main, image: busybox, command: [sh, -c, "echo try; exit 3"]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: once, namespace: default}
+                spec:
+                  nodeName: %1$s
+                  restartPolicy: Never
+                  containers:
+                  - {name: main, image: busybox, command: [sh, -c, "exit 0"], workingDir: /tmp}
+                """.formatted(NODE);
+        Kubectl.Result created = kubectl.runWithInput(manifest, "apply", "-f", "-");
+        assertThat(created.exit()).as(created.out()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Kubectl.Result pod = kubectl.run("get", "pod", "crasher", "-o",
+                    "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].lastState.terminated.exitCode}");
+            String[] parts = pod.out().split(" ");
+            assertThat(Integer.parseInt(parts[0])).isGreaterThanOrEqualTo(2);
+            assertThat(parts[1]).isEqualTo("3");
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(kubectl.run("get", "pod", "once", "-o", "jsonpath={.status.phase}").out()).isEqualTo("Succeeded"));
+        assertThat(kubectl.run("delete", "pod", "crasher", "once", "--timeout=60s").exit()).isZero();
+    }
+
+    @Test
+    void deletionSendsSigtermFirst() throws Exception {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: graceful, namespace: default}
+                spec:
+                  nodeName: %s
+                  terminationGracePeriodSeconds: 20
+                  containers:
+                  - {name: main, image: busybox, command: [sh, -c, "trap 'echo got-TERM; exit 0' TERM; while true; do sleep 1; done"]}
+                """.formatted(NODE);
+        assertThat(kubectl.runWithInput(manifest, "apply", "-f", "-").exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(kubectl.run("get", "pod", "graceful", "-o", "jsonpath={.status.phase}").out()).isEqualTo("Running"));
+        Kubectl.Result deleted = kubectl.run("delete", "pod", "graceful", "--timeout=60s");
+        assertThat(deleted.exit()).as(deleted.out()).isZero();
+        Path log;
+        try (var dirs = Files.list(tmp.resolve("agent/pods"))) {
+            log = dirs.filter(d -> d.getFileName().toString().startsWith("default_graceful_")).findFirst().orElseThrow()
+                    .resolve("main/0.log");
+        }
+        assertThat(Files.readString(log)).contains("got-TERM");
     }
 
     private static List<ProcessHandle> processes(String marker) {

@@ -121,7 +121,17 @@ public class ProcessRuntime implements ContainerRuntime {
                 signalGroup("KILL");
                 process.destroyForcibly();
             }
-            // whatever left the group (double forks) still dies with its container
+            // the rest of the family got the same signal: give it a moment, then whatever is left
+            // (double forks that left the group, say) dies with its container
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (family.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         }
 
