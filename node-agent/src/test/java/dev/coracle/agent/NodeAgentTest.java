@@ -185,6 +185,26 @@ class NodeAgentTest {
         assertThat(Files.readString(log)).contains("got-TERM");
     }
 
+    @Test
+    void rejoiningUnderTheSameNameReplacesTheOldCredentialWhichOnlyTheJoinTokenMayIssue() throws Exception {
+        var first = Join.join(server.url(), server.joinToken(), "rejoiner");
+        assertThat(status("/api/v1/nodes", first.token())).isEqualTo(200);
+        var second = Join.join(server.url(), server.joinToken(), "rejoiner");
+        assertThat(second.token()).isNotEqualTo(first.token());
+        assertThat(status("/api/v1/nodes", first.token())).isEqualTo(401);
+        assertThat(status("/api/v1/nodes", second.token())).isEqualTo(200);
+        // a node credential cannot mint more of them
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1-coracle/node-credential?node=other"))
+                .header("Authorization", "Bearer " + second.token()).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        assertThat(ServerProcess.trustAll().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+    }
+
+    private int status(String path, String token) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + path))
+                .header("Authorization", "Bearer " + token).GET().build();
+        return ServerProcess.trustAll().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     private static List<ProcessHandle> processes(String marker) {
         return ProcessHandle.allProcesses().filter(p -> {
             Optional<String> line = p.info().commandLine();
