@@ -63,6 +63,10 @@ class NodeAgentTest {
         assertThat(node.out()).isEqualTo(NODE + " test PreferNoSchedule 110 linux");
         Kubectl.Result lease = kubectl.run("get", "lease", "-n", "kube-node-lease", NODE, "-o", "jsonpath={.spec.holderIdentity}");
         assertThat(lease.out()).isEqualTo(NODE);
+        String renewed = kubectl.run("get", "lease", "-n", "kube-node-lease", NODE, "-o", "jsonpath={.spec.renewTime}").out();
+        await().atMost(Duration.ofSeconds(25)).untilAsserted(() -> assertThat(
+                kubectl.run("get", "lease", "-n", "kube-node-lease", NODE, "-o", "jsonpath={.spec.renewTime}").out())
+                .isNotEmpty().isNotEqualTo(renewed));
         // the agent holds its own credential and nothing else
         assertThat(Files.readString(tmp.resolve("agent/cred/node.token"))).startsWith("node." + NODE + ".");
     }
