@@ -76,6 +76,30 @@ public final class FakeKubelets implements AutoCloseable {
         alive.remove(name);
     }
 
+    /** The node's kubelet is back: it posts Ready with a fresh heartbeat and renews its Lease again. */
+    public void resume(String name) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (int i = 0; i < 20; i++) {
+            try {
+                Node node = client.nodes().withName(name).get();
+                node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).forEach(c -> {
+                    c.setStatus("True");
+                    c.setReason("KubeletReady");
+                    c.setMessage("kubelet is posting ready status");
+                    c.setLastHeartbeatTime(now);
+                    c.setLastTransitionTime(now);
+                });
+                client.nodes().resource(node).updateStatus();
+                break;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+        alive.add(name);
+    }
+
     private void run() {
         while (running) {
             for (String name : alive) {
