@@ -70,6 +70,8 @@ public class Scheduler extends Controller {
     private final SchedulerCache cache = new SchedulerCache();
     private final SchedulingAlgorithm algorithm = new SchedulingAlgorithm(Filter.defaults(), Score.defaults());
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Pods of ours held back by scheduling gates. */
+    private final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
     private final AtomicLong moveCycle = new AtomicLong();
     private final AtomicInteger binding = new AtomicInteger();
     private final MeterRegistry meters;
@@ -91,6 +93,8 @@ public class Scheduler extends Controller {
                     .tags("queue", q == Queue.ACTIVE ? "active" : q == Queue.BACKOFF ? "backoff" : "unschedulable")
                     .register(meters);
         }
+        Gauge.builder("scheduler_pending_pods", gated, java.util.Set::size)
+                .description("Number of pending pods, by the queue type.").tags("queue", "gated").register(meters);
     }
 
     @Override
@@ -144,8 +148,10 @@ public class Scheduler extends Controller {
         if (timer != null) {
             timer.shutdownNow();
         }
+        events.clear();
         cache.clear();
         pending.clear();
+        gated.clear();
     }
 
     // ---------------------------------------------------------------- events from the informers
@@ -153,6 +159,7 @@ public class Scheduler extends Controller {
     private void onPod(Informer.Change<Pod> change) {
         Pod pod = change.current();
         String key = Informer.key(pod);
+        gated.remove(key);
         if (change.type() == EventType.DELETED) {
             pending.remove(key);
             if (cache.removeBound(key)) {
@@ -174,6 +181,9 @@ public class Scheduler extends Controller {
         }
         if (!responsible(pod)) {
             pending.remove(key);
+            if (responsible(pod, true)) {
+                gated.add(key);
+            }
             return;
         }
         Pending p = pending.get(key);
@@ -379,6 +389,10 @@ public class Scheduler extends Controller {
 
     /** Ours to schedule: our scheduler name, not being deleted, not gated, not finished. */
     static boolean responsible(Pod pod) {
+        return responsible(pod, false);
+    }
+
+    private static boolean responsible(Pod pod, boolean evenIfGated) {
         if (pod.getSpec() == null || pod.getMetadata().getDeletionTimestamp() != null || terminal(pod)) {
             return false;
         }
@@ -386,7 +400,7 @@ public class Scheduler extends Controller {
         if (name != null && !name.isEmpty() && !name.equals(SCHEDULER_NAME)) {
             return false;
         }
-        return pod.getSpec().getSchedulingGates().isEmpty();
+        return evenIfGated || pod.getSpec().getSchedulingGates().isEmpty();
     }
 
     private void record(String result, long startNanos) {

@@ -61,6 +61,7 @@ class SchedulerThroughputBench {
         lines.add("|---|---|---|---|---|---|---|---|---|");
         String load = load();
         if (!"false".equals(System.getProperty("coracle.bench.api"))) {
+            run(50, 500); // warm-up: JIT, connection pools; not reported
             lines.add(run(100, 1_000));
             lines.add(run(1_000, 10_000));
         }
@@ -126,7 +127,9 @@ class SchedulerThroughputBench {
                     f.get(120, TimeUnit.SECONDS);
                 }
                 MeterRegistry meters = server.bean(MeterRegistry.class);
-                waitUntil(() -> server.bean(dev.coracle.server.scheduler.Scheduler.class) != null, 10_000);
+                // let the node lifecycle controller's RegisteredNode events for the new nodes be written first
+                waitUntil(() -> client.v1().events().inNamespace("default").list().getItems().stream()
+                        .filter(e -> "RegisteredNode".equals(e.getReason())).count() >= nodeCount, 300_000);
                 double before = scheduled(meters);
 
                 List<String> owners = new ArrayList<>();

@@ -154,7 +154,6 @@ public class NodeLifecycleController extends Controller {
             health.remove(name);
             return;
         }
-        node = Semantic.copy(node);
         if (known.add(name)) {
             events.normal(node, COMPONENT, "RegisteredNode", "Registered Node " + name + " in Controller");
         }
@@ -164,6 +163,7 @@ public class NodeLifecycleController extends Controller {
 
         long now = System.nanoTime();
         if (now - h.probeNanos > properties.nodeMonitorGracePeriod().toNanos()) {
+            node = Semantic.copy(node);
             if (node.getStatus() == null) {
                 node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
             }
@@ -233,10 +233,7 @@ public class NodeLifecycleController extends Controller {
      * {@code spec.unschedulable}, in one write.
      */
     private void reconcileTaints(Node node, String observedReady) {
-        if (node.getSpec() == null) {
-            node.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
-        }
-        List<Taint> taints = new ArrayList<>(node.getSpec().getTaints());
+        List<Taint> taints = new ArrayList<>(node.getSpec() == null ? List.of() : node.getSpec().getTaints());
         boolean changed = false;
         Taint notReady = Taints.taint(Taints.NOT_READY, Taints.NO_EXECUTE);
         Taint unreachable = Taints.taint(Taints.UNREACHABLE, Taints.NO_EXECUTE);
@@ -275,8 +272,12 @@ public class NodeLifecycleController extends Controller {
             }
         }
         if (changed) {
-            node.getSpec().setTaints(taints);
-            client.update(node);
+            Node updated = Semantic.copy(node);
+            if (updated.getSpec() == null) {
+                updated.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
+            }
+            updated.getSpec().setTaints(taints);
+            client.update(updated);
         }
     }
 

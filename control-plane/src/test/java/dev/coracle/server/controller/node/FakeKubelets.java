@@ -117,8 +117,8 @@ public final class FakeKubelets implements AutoCloseable {
                             }
                         }
                     }
-                } catch (KubernetesClientException e) {
-                    // a conflict with the node lifecycle controller or a closing server: try again next round
+                } catch (KubernetesClientException | IllegalStateException e) {
+                    // a conflict with the node lifecycle controller, or a closing client: try again next round
                 }
             }
             try {
@@ -133,5 +133,10 @@ public final class FakeKubelets implements AutoCloseable {
     public void close() {
         running = false;
         loop.interrupt();
+        try {
+            loop.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
