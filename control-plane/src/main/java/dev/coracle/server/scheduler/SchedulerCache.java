@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * kube-scheduler's cache: every node with the pods on it, including pods <em>assumed</em> there — chosen
@@ -116,11 +115,6 @@ public final class SchedulerCache {
             }
         }
         return true;
-    }
-
-    /** Runs {@code cycle} with the cache locked. */
-    public synchronized <T> T withLock(Function<SchedulerCache, T> cycle) {
-        return cycle.apply(this);
     }
 
     public synchronized int podCount() {

@@ -64,6 +64,11 @@ class SchedulerThroughputBench {
             run(50, 500); // warm-up: JIT, connection pools; not reported
             lines.add(run(100, 1_000));
             lines.add(run(1_000, 10_000));
+            lines.add("");
+            lines.add("| nodes | pods | store | pods pending when the scheduler starts: leader → last binding | pods/s |");
+            lines.add("|---|---|---|---|---|");
+            lines.add(backlog(100, 1_000));
+            lines.add(backlog(1_000, 10_000));
         }
         System.out.println("\nScheduler throughput (" + Instant.now() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores, load average before/after " + load + " / " + load() + ", " + CLIENTS + " creating clients)");
@@ -179,6 +184,48 @@ class SchedulerThroughputBench {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * The scheduler draining a backlog, as kube-scheduler's scheduler_perf measures it: nodes and pods
+     * created on a server whose controllers are off, then a server on the same store with them on; from
+     * the moment it is up (and leading) to the last binding.
+     */
+    private String backlog(int nodeCount, int podCount) throws Exception {
+        boolean postgres = Boolean.getBoolean("coracle.bench.postgres");
+        String datastore = postgres ? TestDatabases.newPostgresDatabase() : null;
+        java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory("coracle-bench-");
+        try (TestServer server = TestServer.start(dataDir, datastore, "--coracle.controllers.enabled=false");
+             KubernetesClient client = server.client()) {
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            try {
+                List<Future<?>> created = new ArrayList<>();
+                for (int i = 0; i < nodeCount; i++) {
+                    Node node = node(String.format(Locale.ROOT, "node-%04d", i));
+                    created.add(pool.submit(() -> client.nodes().resource(node).create()));
+                }
+                String owner = UUID.randomUUID().toString();
+                for (int i = 0; i < podCount; i++) {
+                    Pod pod = pod(i, owner);
+                    created.add(pool.submit(() -> client.pods().inNamespace("default").resource(pod).create()));
+                }
+                for (Future<?> f : created) {
+                    f.get(600, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        try (TestServer server = TestServer.start(dataDir, datastore, "--coracle.controllers.node-monitor-grace-period=1h")) {
+            long start = System.nanoTime();
+            MeterRegistry meters = server.bean(MeterRegistry.class);
+            waitUntil(() -> scheduled(meters) >= podCount, 600_000);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "backlog %d nodes, %d pods: %.2f s from the server up to the last binding%n",
+                    nodeCount, podCount, seconds);
+            return String.format(Locale.ROOT, "| %,d | %,d | %s | %,.1f s | %,.0f |", nodeCount, podCount,
+                    postgres ? "postgres" : "h2", seconds, podCount / seconds);
         }
     }
 
