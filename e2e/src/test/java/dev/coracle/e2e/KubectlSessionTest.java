@@ -79,10 +79,12 @@ class KubectlSessionTest {
         assertThat(kubectl.run("create", "namespace", "demo").fails().stderr())
                 .isEqualTo("Error from server (AlreadyExists): namespaces \"demo\" already exists\n");
 
-        assertThat(kubectl.run("-n", "demo", "create", "deployment", "web", "--image=nginx", "--replicas=2").ok().stdout())
+        // the Deployment gets a namespace of its own: its controller's pods would crowd the pod listings in demo
+        assertThat(kubectl.run("create", "namespace", "shop").ok().stdout()).isEqualTo("namespace/shop created\n");
+        assertThat(kubectl.run("-n", "shop", "create", "deployment", "web", "--image=nginx", "--replicas=2").ok().stdout())
                 .isEqualTo("deployment.apps/web created\n");
 
-        Table wide = kubectl.run("-n", "demo", "get", "deploy", "-o", "wide").ok().table();
+        Table wide = kubectl.run("-n", "shop", "get", "deploy", "-o", "wide").ok().table();
         assertThat(wide.columns()).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR");
         Map<String, String> web = wide.row("web");
         assertThat(web.get("READY")).isEqualTo("0/2"); // no node runs the pods
@@ -96,10 +98,10 @@ class KubectlSessionTest {
     @Test
     @Order(3)
     void getDeploymentAsYamlJsonAndJsonpath() {
-        JsonNode yaml = new YAMLMapper().readTree(kubectl.run("-n", "demo", "get", "deploy", "web", "-o", "yaml").ok().stdout());
+        JsonNode yaml = new YAMLMapper().readTree(kubectl.run("-n", "shop", "get", "deploy", "web", "-o", "yaml").ok().stdout());
         assertThat(yaml.path("apiVersion").asString()).isEqualTo("apps/v1");
         assertThat(yaml.path("kind").asString()).isEqualTo("Deployment");
-        assertThat(yaml.path("metadata").path("namespace").asString()).isEqualTo("demo");
+        assertThat(yaml.path("metadata").path("namespace").asString()).isEqualTo("shop");
         assertThat(yaml.path("metadata").path("resourceVersion").asString()).matches("\\d+");
         assertThat(yaml.path("spec").path("replicas").asInt()).isEqualTo(2);
         assertThat(yaml.path("spec").path("strategy").path("type").asString()).isEqualTo("RollingUpdate");
@@ -109,12 +111,12 @@ class KubectlSessionTest {
         assertThat(container.path("image").asString()).isEqualTo("nginx");
         assertThat(container.path("imagePullPolicy").asString()).isEqualTo("Always"); // the :latest default
 
-        JsonNode json = new JsonMapper().readTree(kubectl.run("-n", "demo", "get", "deploy", "web", "-o", "json").ok().stdout());
+        JsonNode json = new JsonMapper().readTree(kubectl.run("-n", "shop", "get", "deploy", "web", "-o", "json").ok().stdout());
         assertThat(json.path("metadata").path("labels").path("app").asString()).isEqualTo("web");
         assertThat(json.path("spec").path("selector").path("matchLabels").path("app").asString()).isEqualTo("web");
         assertThat(json.path("metadata").path("uid").asString()).isEqualTo(yaml.path("metadata").path("uid").asString());
 
-        assertThat(kubectl.run("-n", "demo", "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout()).isEqualTo("2");
+        assertThat(kubectl.run("-n", "shop", "get", "deploy", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout()).isEqualTo("2");
     }
 
     @Test
@@ -336,7 +338,9 @@ class KubectlSessionTest {
     void getAll() {
         List<Table> demo = Table.parseAll(kubectl.run("-n", "demo", "get", "all").ok().stdout());
         assertThat(demo).anySatisfy(t -> assertThat(t.column("NAME")).contains("pod/prod"));
-        assertThat(demo).anySatisfy(t -> assertThat(t.column("NAME")).contains("deployment.apps/web"));
+        List<Table> shop = Table.parseAll(kubectl.run("-n", "shop", "get", "all").ok().stdout());
+        assertThat(shop).anySatisfy(t -> assertThat(t.column("NAME")).contains("deployment.apps/web"));
+        assertThat(shop).anySatisfy(t -> assertThat(t.column("NAME")).anyMatch(n -> n.startsWith("replicaset.apps/web-")));
 
         // the seed's `k get all` in default: the kubernetes Service
         Table defaults = Table.parse(kubectl.run("get", "all").ok().stdout());
@@ -347,14 +351,14 @@ class KubectlSessionTest {
     @Test
     @Order(15)
     void scaleDeployment() {
-        assertThat(kubectl.run("-n", "demo", "scale", "deployment", "web", "--replicas=3").ok().stdout())
+        assertThat(kubectl.run("-n", "shop", "scale", "deployment", "web", "--replicas=3").ok().stdout())
                 .isEqualTo("deployment.apps/web scaled\n");
-        assertThat(jsonpath("deployment", "web", "{.spec.replicas}")).isEqualTo("3");
-        assertThat(kubectl.run("-n", "demo", "get", "deploy", "web").ok().table().row("web").get("READY")).isEqualTo("0/3");
+        assertThat(kubectl.run("-n", "shop", "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout()).isEqualTo("3");
+        assertThat(kubectl.run("-n", "shop", "get", "deploy", "web").ok().table().row("web").get("READY")).isEqualTo("0/3");
 
-        assertThat(kubectl.run("-n", "demo", "scale", "deployment", "web", "--current-replicas=2", "--replicas=5").fails().stderr())
+        assertThat(kubectl.run("-n", "shop", "scale", "deployment", "web", "--current-replicas=2", "--replicas=5").fails().stderr())
                 .isEqualTo("error: Expected replicas to be 2, was 3\n");
-        assertThat(jsonpath("deployment", "web", "{.spec.replicas}")).isEqualTo("3");
+        assertThat(kubectl.run("-n", "shop", "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout()).isEqualTo("3");
     }
 
     @Test
@@ -426,11 +430,11 @@ class KubectlSessionTest {
 
         Kubectl sameUser = kubectl.withKubeconfig(saved);
         assertThat(sameUser.run("get", "ns").ok().table().column("NAME"))
-                .containsExactly("default", "demo", "kube-node-lease", "kube-public", "kube-system");
+                .containsExactly("default", "demo", "kube-node-lease", "kube-public", "kube-system", "shop");
         assertThat(sameUser.run("-n", "demo", "get", "pod", "prod", "-o", "jsonpath={.metadata.uid}").ok().stdout()).isEqualTo(uid);
         assertThat(sameUser.run("-n", "demo", "get", "configmap", "settings", "-o", "jsonpath={.data.color}").ok().stdout())
                 .isEqualTo("purple");
-        assertThat(sameUser.run("-n", "demo", "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout())
+        assertThat(sameUser.run("-n", "shop", "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").ok().stdout())
                 .isEqualTo("3");
         assertThat(sameUser.run("-n", "demo", "get", "pods").ok().table().column("NAME")).containsExactly("prod");
 

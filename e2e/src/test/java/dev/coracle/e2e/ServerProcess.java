@@ -198,6 +198,26 @@ public final class ServerProcess implements AutoCloseable {
         process = null;
     }
 
+    /** SIGKILL, as a crashed machine: no graceful shutdown, no lease released. */
+    public void killHard() {
+        if (process == null) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        process = null;
+    }
+
     @Override
     public void close() {
         stop();

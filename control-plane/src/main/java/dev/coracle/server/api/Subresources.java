@@ -42,8 +42,8 @@ public class Subresources {
             case "scale" -> scale(call, exchange, method);
             case "binding" -> post(method, () -> body(exchange).flatMap(b -> blocking(() -> bind(call, ResourceController.decode(exchange, b))))
                     .flatMap(s -> Responses.json(exchange, 201, s)));
-            case "eviction" -> post(method, () -> blocking(() -> resources.delete(
-                            withoutSubresource(call), new io.fabric8.kubernetes.api.model.DeleteOptions()))
+            case "eviction" -> post(method, () -> body(exchange)
+                    .flatMap(b -> blocking(() -> resources.delete(withoutSubresource(call), evictionOptions(exchange, b))))
                     .flatMap(o -> Responses.json(exchange, 201, success())));
             case "finalize" -> method == HttpMethod.PUT
                     ? body(exchange).flatMap(b -> blocking(() -> finalizeNamespace(call, ResourceController.decode(exchange, b))))
@@ -140,6 +140,16 @@ public class Subresources {
         resources.bind(call, binding.getTarget().getName(),
                 binding.getMetadata() == null ? null : binding.getMetadata().getAnnotations());
         return success();
+    }
+
+    /** The Eviction's {@code deleteOptions} (grace period, preconditions), as kubectl drain sends them. */
+    private static io.fabric8.kubernetes.api.model.DeleteOptions evictionOptions(ServerWebExchange exchange, byte[] body) {
+        if (body.length == 0) {
+            return new io.fabric8.kubernetes.api.model.DeleteOptions();
+        }
+        JsonNode options = ResourceController.decode(exchange, body).path("deleteOptions");
+        return options.isObject() ? Json.toTyped(options, io.fabric8.kubernetes.api.model.DeleteOptions.class)
+                : new io.fabric8.kubernetes.api.model.DeleteOptions();
     }
 
     private static io.fabric8.kubernetes.api.model.Status success() {

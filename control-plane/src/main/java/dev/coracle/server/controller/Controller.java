@@ -36,7 +36,16 @@ public abstract class Controller {
         current.add(key);
     }
 
+    /** Called when this server starts leading, before the workers start; starts timers a controller owns. */
+    protected void started() {
+    }
+
+    /** Called when this server stops leading, after the workers are interrupted; drops state built while leading. */
+    protected void stopped() {
+    }
+
     synchronized void start() {
+        started();
         for (int i = 0; i < workerCount(); i++) {
             Thread t = new Thread(this::work, name() + "-worker-" + i);
             t.setDaemon(true);
@@ -48,6 +57,7 @@ public abstract class Controller {
     synchronized void stop() {
         workers.forEach(Thread::interrupt);
         workers.clear();
+        stopped();
     }
 
     private void work() {

@@ -1,0 +1,27 @@
+package dev.coracle.server.scheduler.filter;
+
+import dev.coracle.server.scheduler.NodeInfo;
+import dev.coracle.server.scheduler.NodeSelectors;
+import dev.coracle.server.scheduler.PodInfo;
+
+/** {@code spec.nodeSelector} and required node affinity ({@code nodeSelectorTerms}, ORed) must both match. */
+public final class NodeAffinity implements Filter {
+
+    static final String REASON = "node(s) didn't match Pod's node affinity/selector";
+
+    @Override
+    public String name() {
+        return "NodeAffinity";
+    }
+
+    @Override
+    public FilterStatus filter(PodInfo pod, NodeInfo node) {
+        if (!pod.nodeSelector.isEmpty() && !NodeSelectors.matchesNodeSelector(pod.nodeSelector, node.labels())) {
+            return FilterStatus.unresolvable(REASON);
+        }
+        if (pod.requiredAffinity != null && !NodeSelectors.matches(pod.requiredAffinity, node.node(), node.labels())) {
+            return FilterStatus.unresolvable(REASON);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,290 @@
+package dev.coracle.server.scheduler;
+
+import dev.coracle.server.controller.node.FakeKubelets;
+import dev.coracle.server.testing.TestServer;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The scheduler against a real server: a k3s-like cluster of a tainted server node and two agents,
+ * registered and heartbeating through the API.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SchedulerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static TestServer server;
+    private static KubernetesClient client;
+    private static FakeKubelets kubelets;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start((String) null, "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms",
+                "--coracle.controllers.node-monitor-period=1s");
+        client = server.client();
+        kubelets = new FakeKubelets(client, 1000);
+        kubelets.register("server", "2", "4Gi", Map.of("node-role.kubernetes.io/control-plane", "true"),
+                new TaintBuilder().withKey("k3s-controlplane").withValue("true").withEffect("NoExecute").build());
+        kubelets.register("agent-1", "2", "4Gi", Map.of());
+        kubelets.register("agent-2", "2", "4Gi", Map.of("disk", "ssd"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kubelets != null) {
+            kubelets.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPodTooBigForEveryNodeStaysPendingWithKubernetesWords() {
+        create(pod("too-big", "3", p -> {
+        }));
+        String message = "0/3 nodes are available: 1 node(s) had untolerated taint {k3s-controlplane: true}, 2 Insufficient cpu. "
+                + "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+        await().atMost(WAIT).untilAsserted(() -> {
+            PodCondition scheduled = condition(get("too-big"), "PodScheduled");
+            assertThat(scheduled).isNotNull();
+            assertThat(scheduled.getStatus()).isEqualTo("False");
+            assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
+            assertThat(scheduled.getMessage()).isEqualTo(message);
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            Event event = event("too-big", "FailedScheduling");
+            assertThat(event).isNotNull();
+            assertThat(event.getType()).isEqualTo("Warning");
+            assertThat(event.getMessage()).isEqualTo(message);
+            assertThat(event.getSource().getComponent()).isEqualTo("default-scheduler");
+        });
+        assertThat(get("too-big").getSpec().getNodeName()).isNull();
+        assertThat(get("too-big").getStatus().getPhase()).isEqualTo("Pending");
+        deleteNow("too-big");
+    }
+
+    @Test
+    @Order(2)
+    void aTakenHostPortKeepsTheSecondPodOff() {
+        Consumer<PodBuilder> onAgent1WithPort = p -> p.editSpec().addToNodeSelector("kubernetes.io/hostname", "agent-1")
+                .editFirstContainer().withPorts(new ContainerPortBuilder().withContainerPort(80).withHostPort(8080).build())
+                .endContainer().endSpec();
+        create(pod("port-a", "100m", onAgent1WithPort));
+        await().atMost(WAIT).until(() -> "agent-1".equals(get("port-a").getSpec().getNodeName()));
+        create(pod("port-b", "100m", onAgent1WithPort));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition(get("port-b"), "PodScheduled")).isNotNull()
+                .extracting(PodCondition::getMessage).isEqualTo("0/3 nodes are available: 1 node(s) didn't have free ports for the "
+                        + "requested pod ports, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint "
+                        + "{k3s-controlplane: true}. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming "
+                        + "pod, 2 Preemption is not helpful for scheduling."));
+        deleteNow("port-a");
+        await().atMost(WAIT).until(() -> "agent-1".equals(get("port-b").getSpec().getNodeName()));
+        deleteNow("port-b");
+    }
+
+    @Test
+    @Order(3)
+    void nodeSelectorPicksTheLabelledNode() {
+        for (int i = 0; i < 3; i++) {
+            create(pod("ssd-" + i, "100m", p -> p.editSpec().addToNodeSelector("disk", "ssd").endSpec()));
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int i = 0; i < 3; i++) {
+                assertThat(get("ssd-" + i).getSpec().getNodeName()).isEqualTo("agent-2");
+            }
+        });
+        PodCondition scheduled = condition(get("ssd-0"), "PodScheduled");
+        assertThat(scheduled.getStatus()).isEqualTo("True");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(event("ssd-0", "Scheduled")).isNotNull()
+                .extracting(Event::getMessage).isEqualTo("Successfully assigned default/ssd-0 to agent-2"));
+        for (int i = 0; i < 3; i++) {
+            deleteNow("ssd-" + i);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theControlPlaneTaintKeepsWorkloadsOffTheServer() {
+        for (int i = 0; i < 8; i++) {
+            create(pod("work-" + i, "10m", p -> {
+            }));
+        }
+        create(pod("tolerant", "10m", p -> p.editSpec().addToNodeSelector("kubernetes.io/hostname", "server")
+                .addToTolerations(new TolerationBuilder().withKey("k3s-controlplane").withOperator("Exists").withEffect("NoExecute").build())
+                .endSpec()));
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int i = 0; i < 8; i++) {
+                assertThat(get("work-" + i).getSpec().getNodeName()).isIn("agent-1", "agent-2");
+            }
+            assertThat(get("tolerant").getSpec().getNodeName()).isEqualTo("server");
+        });
+        for (int i = 0; i < 8; i++) {
+            deleteNow("work-" + i);
+        }
+        deleteNow("tolerant");
+    }
+
+    @Test
+    @Order(5)
+    void podsOfOneOwnerAreSpreadAcrossNodes() {
+        String uid = UUID.randomUUID().toString();
+        for (int i = 0; i < 6; i++) {
+            create(pod("web-" + i, "50m", p -> p.editMetadata().addToOwnerReferences(new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1").withKind("ReplicaSet").withName("web").withUid(uid).withController(true)
+                    .withBlockOwnerDeletion(true).build()).endMetadata()));
+        }
+        await().atMost(WAIT).until(() -> nodesOf("web-", 6).stream().allMatch(n -> n != null));
+        Map<String, Long> perNode = nodesOf("web-", 6).stream().collect(Collectors.groupingBy(n -> n, Collectors.counting()));
+        assertThat(perNode).containsOnlyKeys("agent-1", "agent-2");
+        assertThat(perNode.values()).containsOnly(3L);
+        for (int i = 0; i < 6; i++) {
+            deleteNow("web-" + i);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aBurstNeverOvercommitsANode() throws Exception {
+        ExecutorService creators = Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < 8; i++) {
+                String name = "burst-" + i;
+                creators.submit(() -> create(pod(name, "700m", p -> {
+                })));
+            }
+        } finally {
+            creators.shutdown();
+            assertThat(creators.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        // 2 cpu per agent: two 700m pods each, the other four stay pending
+        await().atMost(WAIT).until(() -> nodesOf("burst-", 8).stream().filter(n -> n != null).count() == 4
+                && client.pods().inNamespace("default").list().getItems().stream()
+                .filter(p -> p.getMetadata().getName().startsWith("burst-") && p.getSpec().getNodeName() == null)
+                .allMatch(p -> condition(p, "PodScheduled") != null));
+        for (String node : List.of("agent-1", "agent-2")) {
+            long milli = client.pods().inNamespace("default").withField("spec.nodeName", node).list().getItems().stream()
+                    .mapToLong(p -> p.getSpec().getContainers().stream().mapToLong(c ->
+                            Resource.milli(c.getResources().getRequests().getOrDefault("cpu", new Quantity("0")))).sum())
+                    .sum();
+            assertThat(milli).as("cpu requested on %s", node).isLessThanOrEqualTo(2000);
+        }
+        PodCondition pending = client.pods().inNamespace("default").list().getItems().stream()
+                .filter(p -> p.getMetadata().getName().startsWith("burst-") && p.getSpec().getNodeName() == null)
+                .map(p -> condition(p, "PodScheduled")).findFirst().orElseThrow();
+        assertThat(pending.getMessage()).isEqualTo("0/3 nodes are available: 1 node(s) had untolerated taint {k3s-controlplane: true}, "
+                + "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+                + "2 No preemption victims found for incoming pod.");
+        for (int i = 0; i < 8; i++) {
+            deleteNow("burst-" + i);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aPendingPodIsScheduledWhenAFittingNodeJoins() {
+        create(pod("late", "100m", p -> p.editSpec().addToNodeSelector("pool", "late").endSpec()));
+        await().atMost(WAIT).until(() -> condition(get("late"), "PodScheduled") != null);
+        assertThat(get("late").getSpec().getNodeName()).isNull();
+        kubelets.register("agent-late", "2", "4Gi", Map.of("pool", "late"));
+        await().atMost(WAIT).until(() -> "agent-late".equals(get("late").getSpec().getNodeName()));
+        assertThat(condition(get("late"), "PodScheduled").getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    @Order(8)
+    void attemptsAndPendingPodsAreMetrics() {
+        String metrics = server.send("GET", "/actuator/prometheus", null, null).body();
+        assertThat(metrics).containsPattern("scheduler_schedule_attempts_total\\{profile=\"default-scheduler\",result=\"scheduled\"} [1-9]");
+        assertThat(metrics).containsPattern("scheduler_schedule_attempts_total\\{profile=\"default-scheduler\",result=\"unschedulable\"} [1-9]");
+        assertThat(metrics).contains("scheduler_pending_pods{queue=\"unschedulable\"}");
+        assertThat(metrics).contains("scheduler_pending_pods{queue=\"active\"}");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static Pod pod(String name, String cpu, Consumer<PodBuilder> customize) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("default").addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withImage("nginx:1.27")
+                .withNewResources().addToRequests("cpu", new Quantity(cpu)).addToRequests("memory", new Quantity("64Mi")).endResources()
+                .endContainer().endSpec();
+        customize.accept(b);
+        return b.build();
+    }
+
+    private static void create(Pod pod) {
+        client.pods().inNamespace("default").resource(pod).create();
+    }
+
+    private static Pod get(String name) {
+        return client.pods().inNamespace("default").withName(name).get();
+    }
+
+    private static void deleteNow(String name) {
+        client.pods().inNamespace("default").withName(name).withGracePeriod(0).delete();
+    }
+
+    private static List<String> nodesOf(String prefix, int n) {
+        List<String> out = new ArrayList<>();
+        Map<String, String> byName = new HashMap<>();
+        for (Pod p : client.pods().inNamespace("default").list().getItems()) {
+            byName.put(p.getMetadata().getName(), p.getSpec().getNodeName());
+        }
+        for (int i = 0; i < n; i++) {
+            out.add(byName.get(prefix + i));
+        }
+        return out;
+    }
+
+    static PodCondition condition(Pod pod, String type) {
+        if (pod == null || pod.getStatus() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static Event event(String pod, String reason) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .reduce((a, b) -> b).orElse(null);
+    }
+
+    @SuppressWarnings("unused")
+    private static Node node(String name) {
+        return client.nodes().withName(name).get();
+    }
+}
