@@ -165,6 +165,23 @@ class NodeAgentTest {
     }
 
     @Test
+    void theSchedulerBindsAPodToTheAgentsNode() throws Exception {
+        String manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: scheduled, namespace: default}
+                spec:
+                  containers:
+                  - {name: main, image: busybox, command: [sh, -c, "sleep 30"]}
+                """;
+        assertThat(kubectl.runWithInput(manifest, "apply", "-f", "-").exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(kubectl.run("get", "pod", "scheduled", "-o", "jsonpath={.spec.nodeName} {.status.phase}").out())
+                        .isEqualTo(NODE + " Running"));
+        assertThat(kubectl.run("delete", "pod", "scheduled", "--timeout=60s").exit()).isZero();
+    }
+
+    @Test
     void deletionSendsSigtermFirst() throws Exception {
         String manifest = """
                 apiVersion: v1
