@@ -28,11 +28,11 @@ class ControllerManager implements SmartLifecycle {
     private Thread loop;
 
     ControllerManager(List<Controller> controllers, Informers informers, InternalClient client, ControllerProperties properties) {
-        this.controllers = controllers;
+        this.controllers = controllers.stream().filter(c -> !properties.disabled().contains(c.name())).toList();
         this.informers = informers;
         this.properties = properties;
         this.election = new LeaderElection(client, properties);
-        controllers.forEach(c -> c.register(informers));
+        this.controllers.forEach(c -> c.register(informers));
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -11,10 +11,11 @@ import java.time.Duration;
  * @param renewInterval          how often the leader renews and others retry (2 s)
  * @param nodeMonitorGracePeriod how long a silent node stays Ready (40 s)
  * @param nodeMonitorPeriod      how often node health is checked (5 s)
+ * @param disabled               controllers not to run, by name (kube-controller-manager's {@code --controllers=-name})
  */
 @ConfigurationProperties("coracle.controllers")
 public record ControllerProperties(Duration leaseDuration, Duration renewInterval, Duration nodeMonitorGracePeriod,
-                                   Duration nodeMonitorPeriod, Boolean enabled) {
+                                   Duration nodeMonitorPeriod, Boolean enabled, java.util.List<String> disabled) {
 
     public ControllerProperties {
         leaseDuration = leaseDuration == null ? Duration.ofSeconds(15) : leaseDuration;
@@ -22,5 +23,6 @@ public record ControllerProperties(Duration leaseDuration, Duration renewInterva
         nodeMonitorGracePeriod = nodeMonitorGracePeriod == null ? Duration.ofSeconds(40) : nodeMonitorGracePeriod;
         nodeMonitorPeriod = nodeMonitorPeriod == null ? Duration.ofSeconds(5) : nodeMonitorPeriod;
         enabled = enabled == null || enabled;
+        disabled = disabled == null ? java.util.List.of() : java.util.List.copyOf(disabled);
     }
 }

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * client-go's event recorder: a core/v1 Event about an object, as {@code kubectl describe} and
@@ -28,7 +27,13 @@ public class EventRecorder {
     private static final long DEDUP_SECONDS = 600;
 
     private final InternalClient client;
-    private final Map<String, String> recent = new ConcurrentHashMap<>();
+    /** The newest events by what they say, for counting repeats; bounded, as client-go's LRU cache of 4096. */
+    private final Map<String, String> recent = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 4096;
+        }
+    });
 
     public EventRecorder(InternalClient client) {
         this.client = client;

@@ -49,7 +49,8 @@ class SchedulerTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start((String) null, "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms",
+        // the pods here name owners that do not exist: without the garbage collector they are left alone
+        server = TestServer.start((String) null, "--coracle.controllers.disabled=garbagecollector", "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms",
                 "--coracle.controllers.node-monitor-period=1s");
         client = server.client();
         kubelets = new FakeKubelets(client, 1000);

@@ -44,7 +44,8 @@ class DrainTest {
     @BeforeAll
     static void start() {
         assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
-        server = TestServer.start((String) null, "--coracle.controllers.node-monitor-period=1s",
+        // the pods here name owners that do not exist: without the garbage collector they are left alone
+        server = TestServer.start((String) null, "--coracle.controllers.disabled=garbagecollector", "--coracle.controllers.node-monitor-period=1s",
                 "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms");
         client = server.client();
         kubelets = new FakeKubelets(client, 1000).finalizingTerminatingPods();
