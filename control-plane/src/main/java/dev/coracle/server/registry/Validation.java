@@ -379,6 +379,29 @@ public final class Validation {
 
     // ---------------------------------------------------------------- common checks
 
+    /** {@code ValidateNonSpecialIP}: an address an endpoint or a Service may hold (not unspecified, loopback or link-local). */
+    public static List<FieldError> validateNonSpecialIp(String ip, String path) {
+        List<FieldError> errs = new ArrayList<>();
+        try {
+            var addr = java.net.InetAddress.getByName(ip);
+            if (addr.isAnyLocalAddress()) {
+                errs.add(invalid(path, ip, "may not be unspecified (" + ip + ")"));
+            }
+            if (addr.isLoopbackAddress()) {
+                errs.add(invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+            }
+            if (addr.isLinkLocalAddress()) {
+                errs.add(invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
+            }
+            if (addr.isMCLinkLocal()) {
+                errs.add(invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
+            }
+        } catch (java.net.UnknownHostException e) {
+            errs.add(invalid(path, ip, "must be a valid IP address"));
+        }
+        return errs;
+    }
+
     public static List<FieldError> validateNonnegative(long value, String path) {
         return value < 0 ? List.of(invalid(path, value, IS_NEGATIVE)) : List.of();
     }

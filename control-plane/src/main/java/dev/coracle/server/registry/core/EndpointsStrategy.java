@@ -93,29 +93,7 @@ public class EndpointsStrategy extends BaseStrategy<Endpoints> {
         if (!ipErrs.isEmpty()) {
             errs.add(invalid(child(path, "ip"), ip, "must be a valid IP address"));
         } else {
-            errs.addAll(validateNonSpecial(ip, child(path, "ip")));
-        }
-        return errs;
-    }
-
-    private static List<FieldError> validateNonSpecial(String ip, String path) {
-        List<FieldError> errs = new ArrayList<>();
-        try {
-            var addr = java.net.InetAddress.getByName(ip);
-            if (addr.isAnyLocalAddress()) {
-                errs.add(invalid(path, ip, "may not be unspecified (" + ip + ")"));
-            }
-            if (addr.isLoopbackAddress()) {
-                errs.add(invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
-            }
-            if (addr.isLinkLocalAddress()) {
-                errs.add(invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-            }
-            if (addr.isMCLinkLocal()) {
-                errs.add(invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
-            }
-        } catch (java.net.UnknownHostException e) {
-            errs.add(invalid(path, ip, "must be a valid IP address"));
+            errs.addAll(Validation.validateNonSpecialIp(ip, child(path, "ip")));
         }
         return errs;
     }

@@ -378,7 +378,7 @@ public class ServiceStrategy extends BaseStrategy<Service> {
             if (!ipErrs.isEmpty()) {
                 errs.addAll(ipErrs);
             } else {
-                errs.addAll(validateNonSpecialIp(ip, p));
+                errs.addAll(Validation.validateNonSpecialIp(ip, p));
             }
         }
         if (type.isEmpty()) {
@@ -563,28 +563,6 @@ public class ServiceStrategy extends BaseStrategy<Service> {
                     errs.add(invalid(index("spec.clusterIPs", i), ips.get(i), "expected an IPv6 value as indicated by `ipFamilies[" + i + "]`"));
                 }
             }
-        }
-        return errs;
-    }
-
-    private static List<FieldError> validateNonSpecialIp(String ip, String path) {
-        List<FieldError> errs = new ArrayList<>();
-        try {
-            var addr = java.net.InetAddress.getByName(ip);
-            if (addr.isAnyLocalAddress()) {
-                errs.add(invalid(path, ip, "may not be unspecified (" + ip + ")"));
-            }
-            if (addr.isLoopbackAddress()) {
-                errs.add(invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
-            }
-            if (addr.isLinkLocalAddress()) {
-                errs.add(invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
-            }
-            if (addr.isMCLinkLocal()) {
-                errs.add(invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
-            }
-        } catch (java.net.UnknownHostException e) {
-            errs.add(invalid(path, ip, "must be a valid IP address"));
         }
         return errs;
     }
