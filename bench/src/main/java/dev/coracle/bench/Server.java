@@ -40,7 +40,7 @@ final class Server implements AutoCloseable {
             port = s.getLocalPort();
         }
         List<String> command = List.of(repo.resolve("coracle").toString(), "server", "--data-dir", dataDir.toString(),
-                "--datastore-endpoint", datastoreEndpoint, "--https-listen-port", Integer.toString(port));
+                "--datastore-endpoint", datastoreEndpoint, "--https-listen-port", Integer.toString(port), "--disable-agent");
         Path log = workDir.resolve("server.log");
         Process process = new ProcessBuilder(command).directory(repo.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -50,7 +50,10 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** {@code ./coracle server --data-dir DATA_DIR} on a free port of 127.0.0.1, configured further by the builder. */
+    /**
+     * {@code ./coracle server --data-dir DATA_DIR --disable-agent} on a free port of 127.0.0.1, configured
+     * further by the builder: the control plane alone, so the tests decide which nodes exist.
+     */
     public static Builder server(String name, Path dataDir) {
         return new Builder(name, dataDir);
     }
@@ -86,7 +89,7 @@ public final class ServerProcess implements AutoCloseable {
         public ServerProcess launch() {
             int port = freePort();
             List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(),
-                    "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1"));
+                    "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1", "--disable-agent"));
             args.addAll(flags);
             ServerProcess server = new ServerProcess(name, dataDir, port, args, javaOpts);
             server.spawn();

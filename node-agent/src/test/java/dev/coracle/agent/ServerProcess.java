@@ -46,7 +46,8 @@ final class ServerProcess implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve("server.log");
         ProcessBuilder builder = new ProcessBuilder(List.of(root().resolve("coracle").toString(), "server",
-                "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1"))
+                "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1",
+                "--disable-agent"))
                 .directory(root().toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

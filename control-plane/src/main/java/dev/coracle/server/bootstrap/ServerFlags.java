@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * Turns k3s-style flags ({@code --data-dir X}, {@code --tls-san a --tls-san b}) into Spring Boot
  * properties ({@code --coracle.data-dir=X}, {@code --coracle.tls-san[0]=a}), so the launcher and
- * the jar take the same flags k3s users know.
+ * the jar take the same flags k3s users know. Flags of k3s that name parts Coracle does not have
+ * ({@code --disable traefik}, {@code --flannel-iface}) are accepted so that a k3s install line works
+ * unchanged; {@link DisabledComponents} says what they amount to.
  */
 public final class ServerFlags {
 
@@ -20,9 +22,20 @@ public final class ServerFlags {
             Map.entry("token", "coracle.token"),
             Map.entry("service-cidr", "coracle.service-cidr"),
             Map.entry("cluster-cidr", "coracle.cluster-cidr"),
-            Map.entry("advertise-address", "coracle.advertise-address"));
+            Map.entry("advertise-address", "coracle.advertise-address"),
+            Map.entry("disable", "coracle.disable"),
+            Map.entry("write-kubeconfig-mode", "coracle.write-kubeconfig-mode"),
+            // the interface whose address the launcher takes as the node IP; recorded for the log only
+            Map.entry("flannel-iface", "coracle.iface"),
+            Map.entry("iface", "coracle.iface"));
 
-    private static final List<String> REPEATABLE = List.of("tls-san");
+    private static final List<String> REPEATABLE = List.of("tls-san", "disable");
+
+    /**
+     * Flags without a value. {@code --disable-agent}: this process is only the control plane; the
+     * launcher ({@code ./coracle server}) is what starts an agent beside it unless told not to.
+     */
+    private static final Map<String, String> SWITCHES = Map.of("disable-agent", "coracle.disable-agent");
 
     private ServerFlags() {
     }
@@ -43,6 +56,10 @@ public final class ServerFlags {
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
+            }
+            if (SWITCHES.containsKey(name)) {
+                out.add("--" + SWITCHES.get(name) + "=" + (value == null ? "true" : value));
+                continue;
             }
             String property = FLAGS.get(name);
             if (property == null) {
