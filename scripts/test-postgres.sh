@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# "return || exit" returns when sourced and exits when run; shellcheck cannot tell which:
+# shellcheck disable=SC2317
 # Starts the machine's PostgreSQL for the tests and exports where it is (CORACLE_TEST_POSTGRES).
 # Sourced by './coracle test'; safe to run again.
 set -euo pipefail
