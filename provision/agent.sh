@@ -38,7 +38,13 @@ done
 require_root
 [[ "$server" == https://* ]] || die "--server https://SERVER:6443 is required"
 if [[ -z "$token" && -n "$token_file" ]]; then
-  [[ -s "$token_file" ]] || die "the token file $token_file is missing or empty: provision the server first"
+  # the server may still be provisioning (VMs brought up in parallel): wait for its token, bounded
+  deadline=$((SECONDS + ${CORACLE_PROVISION_TIMEOUT_SECONDS:-600}))
+  until [[ -s "$token_file" ]]; do
+    ((SECONDS < deadline)) || die "the token file $token_file is missing or empty: provision the server first"
+    ((SECONDS % 30)) || log "waiting for the server's token in $token_file"
+    sleep 1
+  done
   token="$(tr -d '[:space:]' <"$token_file")"
 fi
 [[ -n "$token" ]] || die "--token or --token-file is required (the server's DATA_DIR/server/token)"

@@ -59,7 +59,7 @@ public class TokenAuthentication implements WebFilter {
         if (same(token, credentials.adminToken())) {
             return "system:admin";
         }
-        if (same(token, credentials.joinToken())) {
+        if (credentials.isJoinToken(token)) {
             return "system:node-bootstrap";
         }
         String node = nodes.nodeFor(token);

@@ -107,6 +107,23 @@ public final class ClusterCredentials {
         return joinToken;
     }
 
+    /**
+     * Whether an agent presented the join token: the full {@code K10...::server:SECRET} form, or — as
+     * k3s accepts it — the bare secret, for agents given the same {@code --token} as the server (the
+     * compose file does so). Without the CA hash such an agent cannot check the CA it is shown; with
+     * the full token it does.
+     */
+    public boolean isJoinToken(String presented) {
+        int at = joinToken.indexOf("::server:");
+        String secret = at < 0 ? "" : joinToken.substring(at + "::server:".length());
+        return equal(presented, joinToken) || (!secret.isEmpty() && equal(presented, secret));
+    }
+
+    private static boolean equal(String a, String b) {
+        return java.security.MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public Path servingCertificate() {
         return dataDir.resolve("tls/serving-kube-apiserver.crt");
     }
