@@ -8,10 +8,13 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# shellcheck source=../scripts/test-postgres.sh
+# shellcheck source=SCRIPTDIR/../scripts/test-postgres.sh
 source scripts/test-postgres.sh
 MVN_FLAGS="${MVN_FLAGS:--o}"
+# MVN_FLAGS is a list of flags: split on purpose
+# shellcheck disable=SC2086
 mvn -q -B $MVN_FLAGS -DskipTests -pl control-plane package
+# shellcheck disable=SC2086
 mvn -q -B $MVN_FLAGS -Pbench -pl bench package
 exec java -jar bench/target/bench-0.1.0-SNAPSHOT.jar --repo "$ROOT" --postgres "$CORACLE_TEST_POSTGRES" \
   --command "bench/run.sh${*:+ $*}" "$@"

@@ -12,7 +12,7 @@
 # --agent-port PORT. Paths and the service mode: see provision/lib.sh.
 set -euo pipefail
 
-# shellcheck source=provision/lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 server="" token="" token_file="" node_ip="" iface="" node_name=""

@@ -16,7 +16,7 @@
 # Paths and the service mode: see provision/lib.sh.
 set -euo pipefail
 
-# shellcheck source=provision/lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 node_ip="" iface="" node_name="" bind="" port=6443 datastore="" endpoint="" token=""
