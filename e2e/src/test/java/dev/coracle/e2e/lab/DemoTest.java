@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,18 +45,8 @@ class DemoTest {
             demo.interrupt();
             assertThat(demo.awaitExit(Duration.ofSeconds(90))).isZero();
             assertThat(demo.output()).contains("coracle: stopping...");
-            awaitAllGone(started);
+            assertThat(LabProcesses.awaitGone(started, Duration.ofSeconds(30))).as("processes the demo started that outlived it").isEmpty();
             assertThat(LabProcesses.mentioning(dataDir.toString())).as("processes still naming the demo's data dir").isEmpty();
         }
-    }
-
-    private static void awaitAllGone(List<ProcessHandle> processes) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            LauncherProcess.sleep(200);
-        }
-        assertThat(processes.stream().filter(ProcessHandle::isAlive)
-                .map(p -> Map.entry(p.pid(), p.info().commandLine().orElse("?"))).toList())
-                .as("processes the demo started that outlived it").isEmpty();
     }
 }

@@ -78,7 +78,7 @@ final class LabNode {
         groups.forEach(pid -> signal("TERM", pid));
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (groups.stream().anyMatch(LabNode::alive) && System.nanoTime() < deadline) {
-            LauncherProcess.sleep(200);
+            ServerProcess.sleep(200);
         }
         groups.forEach(pid -> signal("KILL", pid));
     }

@@ -1,5 +1,8 @@
 package dev.coracle.e2e.lab;
 
+import dev.coracle.e2e.ServerProcess;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -7,6 +10,16 @@ import java.util.Map;
 final class LabProcesses {
 
     private LabProcesses() {
+    }
+
+    /** Waits (at most {@code timeout}) until all of {@code processes} exited; returns those still alive, with their command lines. */
+    static List<Map.Entry<Long, String>> awaitGone(List<ProcessHandle> processes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            ServerProcess.sleep(200);
+        }
+        return processes.stream().filter(ProcessHandle::isAlive)
+                .map(p -> Map.entry(p.pid(), p.info().commandLine().orElse("?"))).toList();
     }
 
     static List<Map.Entry<Long, String>> mentioning(String path) {

@@ -1,6 +1,7 @@
 package dev.coracle.e2e.lab;
 
 import dev.coracle.e2e.Kubectl;
+import dev.coracle.e2e.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +85,7 @@ class LabRehearsalTest {
             if (nodes.exitCode() == 0 && !nodes.stdout().isBlank() && nodes.table().rows().stream().filter(row -> "Ready".equals(row.get("STATUS"))).count() >= count) {
                 return;
             }
-            LauncherProcess.sleep(1000);
+            ServerProcess.sleep(1000);
         }
         throw new AssertionError("fewer than " + count + " nodes Ready after 3 minutes:\n" + last);
     }

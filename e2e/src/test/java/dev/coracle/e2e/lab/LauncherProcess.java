@@ -58,7 +58,7 @@ final class LauncherProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("the launcher exited with " + process.exitValue() + ":\n" + output);
             }
-            sleep(500);
+            ServerProcess.sleep(500);
         }
         throw new AssertionError("the launcher's output never matched within " + timeout + ":\n" + output());
     }
@@ -114,15 +114,6 @@ final class LauncherProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,13 +46,7 @@ class ServerWithAgentTest {
             List<ProcessHandle> started = server.tree();
             assertThat(started).as("the launcher, the server, the agent").hasSizeGreaterThanOrEqualTo(3);
             started.get(0).destroyForcibly(); // SIGKILL to the launcher alone
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (started.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-                LauncherProcess.sleep(200);
-            }
-            assertThat(started.stream().filter(ProcessHandle::isAlive)
-                    .map(p -> Map.entry(p.pid(), p.info().commandLine().orElse("?"))).toList())
-                    .as("processes that outlived their killed launcher").isEmpty();
+            assertThat(LabProcesses.awaitGone(started, Duration.ofSeconds(60))).as("processes that outlived their killed launcher").isEmpty();
         }
     }
 
