@@ -1,12 +1,14 @@
 package dev.coracle.e2e.lab;
 
 import dev.coracle.e2e.Kubectl;
+import dev.coracle.e2e.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,12 +25,16 @@ class ServerWithAgentTest {
 
     @Test
     void serverRunsItsOwnTaintedNodeAndNothingOutlivesAKilledLauncher() {
-        int port = LabPorts.consecutive(1)[0];
+        int[] ports = LabPorts.consecutive(2);
         Path dataDir = work.resolve("node/server");
-        try (LauncherProcess server = LauncherProcess.start(work.resolve("server.log"), "server", "--data-dir", dataDir.toString(),
-                "--bind-address", "127.0.0.1", "--https-listen-port", String.valueOf(port), "--node-name", "m",
+        List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(),
+                "--bind-address", "127.0.0.1", "--https-listen-port", String.valueOf(ports[0]), "--node-name", "m",
                 "--node-ip", "127.0.0.1", "--node-taint", "k3s-controlplane=true:NoExecute", "--node-label", "lab=rehearsal",
-                "--disable", "traefik", "--disable", "servicelb", "--write-kubeconfig-mode", "644")) {
+                "--disable", "traefik", "--disable", "servicelb", "--write-kubeconfig-mode", "644"));
+        if (agentTakesAgentPort()) {
+            args.addAll(List.of("--agent-port", String.valueOf(ports[1])));
+        }
+        try (LauncherProcess server = LauncherProcess.start(work.resolve("server.log"), args.toArray(String[]::new))) {
             server.awaitOutput(Duration.ofMinutes(4), out -> out.contains("coracle agent: node m joined"));
             assertThat(server.output()).contains("--disable traefik: Coracle packages no traefik");
             assertThat(Files.isDirectory(work.resolve("node/agent"))).as("the agent's data dir beside the server's").isTrue();
@@ -47,6 +53,16 @@ class ServerWithAgentTest {
             assertThat(started).as("the launcher, the server, the agent").hasSizeGreaterThanOrEqualTo(3);
             started.get(0).destroyForcibly(); // SIGKILL to the launcher alone
             assertThat(LabProcesses.awaitGone(started, Duration.ofSeconds(60))).as("processes that outlived their killed launcher").isEmpty();
+        }
+    }
+
+    /** Whether the agent built here knows --agent-port yet (it names its flags in AgentFlags). */
+    private static boolean agentTakesAgentPort() {
+        Path flags = ServerProcess.root().resolve("node-agent/target/classes/dev/coracle/agent/AgentFlags.class");
+        try {
+            return Files.exists(flags) && new String(Files.readAllBytes(flags), java.nio.charset.StandardCharsets.ISO_8859_1).contains("agent-port");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
