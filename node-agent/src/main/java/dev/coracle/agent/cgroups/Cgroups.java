@@ -28,7 +28,8 @@ public abstract class Cgroups {
         return detect(Path.of("/sys/fs/cgroup"), effectiveUid());
     }
 
-    static Cgroups detect(Path root, long uid) {
+    /** As {@link #detect()}, for another mount point and uid (tests). */
+    public static Cgroups detect(Path root, long uid) {
         if (uid != 0) {
             return new Unavailable("the agent runs as uid " + uid + ", not root: container resource limits are not enforced"
                     + " (cgroups need root)");
