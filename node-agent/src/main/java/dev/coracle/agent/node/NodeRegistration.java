@@ -246,8 +246,9 @@ public class NodeRegistration {
     /** Fewer than a tenth of {@code kernel.pid_max} left (tasks counted in /proc/loadavg). */
     private static boolean pidPressure() {
         try {
-            long max = Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim());
-            String[] loadavg = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            // readAllLines, not readString: the JDK reads /proc/sys files short when it trusts their size of 0
+            long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+            String[] loadavg = Files.readAllLines(Path.of("/proc/loadavg")).get(0).trim().split("\\s+");
             long tasks = Long.parseLong(loadavg[3].substring(loadavg[3].indexOf('/') + 1));
             return max - tasks < max / 10;
         } catch (Exception e) {
@@ -319,7 +320,7 @@ public class NodeRegistration {
 
     private static String read(Path file) {
         try {
-            return Files.readString(file).trim();
+            return String.join("\n", Files.readAllLines(file)).trim();
         } catch (Exception e) {
             return "";
         }

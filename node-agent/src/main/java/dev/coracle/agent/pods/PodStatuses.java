@@ -113,7 +113,9 @@ final class PodStatuses {
         PodStatusBuilder b = new PodStatusBuilder().withPhase(phase).withConditions(conditions)
                 .withHostIP(hostIp).withHostIPs(new HostIPBuilder().withIp(hostIp).build())
                 .withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build())
-                .withStartTime(startTime).withQosClass(QosClass.of(pod)).withContainerStatuses(statuses);
+                .withStartTime(startTime)
+                // the API server sets qosClass at creation and it is immutable: the kubelet keeps it as it is
+                .withQosClass(pod.getStatus() == null ? null : pod.getStatus().getQosClass()).withContainerStatuses(statuses);
         if (hasInit) {
             b.withInitContainerStatuses(initStatuses);
         }

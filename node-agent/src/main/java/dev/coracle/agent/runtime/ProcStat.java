@@ -13,7 +13,7 @@ record ProcStat(long pid, char state, long startTicks) {
 
     static Optional<ProcStat> read(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String stat = String.join("\n", Files.readAllLines(Path.of("/proc", String.valueOf(pid), "stat")));
             // the command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'
             String[] rest = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
             return Optional.of(new ProcStat(pid, rest[0].charAt(0), Long.parseLong(rest[19])));
