@@ -7,11 +7,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,7 +43,8 @@ final class ProcessContainer implements ContainerHandle {
     private volatile Instant finishedAt;
     private volatile Integer exitCode;
     private volatile boolean seenAlive;
-    private final java.util.List<Thread> pumps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> pumps = new CopyOnWriteArrayList<>();
+    private volatile Logs logs;
 
     ProcessContainer(ProcessRuntime runtime, String podUid, String name, Path dir, long pid, long startTicks, int restartCount,
                      Instant startedAt, Path logFile, Process child) {
@@ -70,16 +76,63 @@ final class ProcessContainer implements ContainerHandle {
         return logFile;
     }
 
-    /** Starts the stdout and stderr readers; the writer is closed when both reach the end of their stream. */
-    void pump(CriLogWriter writer) {
-        AtomicInteger open = new AtomicInteger(2);
-        for (String stream : new String[]{"stdout", "stderr"}) {
-            Path fifo = dir.resolve(stream);
+    /**
+     * A container's two FIFOs opened by the agent: a reader for each, and the agent's own write end
+     * held until the container has ended. A pipe whose every end is closed drops what is in it, so
+     * without that end a container that writes and exits before its reader opens would lose its output,
+     * and a reader could see an early end.
+     */
+    record Logs(List<RandomAccessFile> keep, Map<String, InputStream> inputs) {
+
+        static Logs open(Path dir) throws IOException {
+            List<RandomAccessFile> keep = new CopyOnWriteArrayList<>();
+            Map<String, InputStream> inputs = new LinkedHashMap<>();
+            try {
+                for (String stream : new String[]{"stdout", "stderr"}) {
+                    Path fifo = dir.resolve(stream);
+                    keep.add(new RandomAccessFile(fifo.toFile(), "rw")); // never blocks, unlike a write-only open
+                    inputs.put(stream, Files.newInputStream(fifo)); // returns at once: there is a writer, ours
+                }
+            } catch (IOException e) {
+                new Logs(keep, inputs).close();
+                throw e;
+            }
+            return new Logs(keep, inputs);
+        }
+
+        /** Lets the readers see the end once the container's own ends are closed too. */
+        void releaseWriteEnds() {
+            for (RandomAccessFile f : keep) {
+                try {
+                    f.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+
+        void close() {
+            releaseWriteEnds();
+            for (InputStream in : inputs.values()) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+    }
+
+    /** Starts a reader thread per stream; the writer is closed when both reach the end of their stream. */
+    void pump(Logs opened, CriLogWriter writer) {
+        this.logs = opened;
+        AtomicInteger open = new AtomicInteger(opened.inputs().size());
+        opened.inputs().forEach((stream, input) -> {
             Thread t = new Thread(() -> {
-                try (InputStream in = Files.newInputStream(fifo)) {
+                try (InputStream in = input) {
                     new LogPump(in, stream, writer).run();
                 } catch (IOException e) {
-                    log.debug("cannot read {}: {}", fifo, e.getMessage());
+                    log.debug("cannot read {} of {}: {}", stream, name, e.getMessage());
                 } finally {
                     if (open.decrementAndGet() == 0) {
                         writer.close();
@@ -89,6 +142,13 @@ final class ProcessContainer implements ContainerHandle {
             t.setDaemon(true);
             pumps.add(t);
             t.start();
+        });
+    }
+
+    private void releaseLogs() {
+        Logs l = logs;
+        if (l != null) {
+            l.releaseWriteEnds();
         }
     }
 
@@ -149,8 +209,21 @@ final class ProcessContainer implements ContainerHandle {
             // seen ending just now: what it left in its group goes too (a long-gone pid could name someone else's group)
             signalGroup("KILL");
         }
-        ProcessRuntime.release(dir.resolve("stdout"));
-        ProcessRuntime.release(dir.resolve("stderr"));
+        // the container's ends are closed now; closing ours lets the readers drain the pipes and see the end
+        releaseLogs();
+        // as containerd drains a task's IO before reporting its exit: the log is complete once it shows terminated
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Thread pump : pumps) {
+            long left = until - System.nanoTime();
+            if (left > 0) {
+                try {
+                    pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -210,6 +283,7 @@ final class ProcessContainer implements ContainerHandle {
     public void detach() {
         // the FIFOs are read through interruptible channels: an interrupt closes them, the data stays in the pipe
         pumps.forEach(Thread::interrupt);
+        releaseLogs();
     }
 
     @Override

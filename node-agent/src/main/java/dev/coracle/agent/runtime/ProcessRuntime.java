@@ -2,14 +2,12 @@ package dev.coracle.agent.runtime;
 
 import dev.coracle.agent.cgroups.Cgroups;
 import dev.coracle.agent.logs.CriLogWriter;
-import dev.coracle.agent.logs.LogPump;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,7 +29,9 @@ import java.util.stream.Stream;
  * {@code sh} shim ({@link #SHIM}) that first joins the container's cgroups, points its stdout and
  * stderr at two FIFOs in the container's state directory (opened read-write, so the pipes always
  * have a reader and the container never gets SIGPIPE while no agent is reading), runs the command,
- * and writes its exit code to a file when it ends. The agent reads the FIFOs into the CRI log file;
+ * and writes its exit code to a file when it ends. The agent opens the FIFOs before the container starts
+ * (and holds a write end of its own until the container ends, so a pipe never drops unread output)
+ * and reads them into the CRI log file;
  * a restarted agent opens them again and drains what the container wrote meanwhile (up to the pipe's
  * 64 KiB, beyond which the container waits, as with a blocked Docker log driver). The state directory
  * also records the shim's pid with its start time from {@code /proc/<pid>/stat}, so a restarted agent
@@ -147,15 +147,23 @@ public class ProcessRuntime implements ContainerRuntime {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         ProcessContainer container;
         try {
-            // the readers first: opening a FIFO to read waits for its writer, the shim
+            // the readers first, so nothing the container writes is lost
             CriLogWriter writer = new CriLogWriter(spec.logFile(), logMaxSize, logMaxFiles);
-            Process process = builder.start();
+            ProcessContainer.Logs logs = ProcessContainer.Logs.open(dir);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                logs.close();
+                writer.close();
+                throw e;
+            }
             Instant startedAt = Instant.now();
             long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
             container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, process.pid(), ticks,
                     spec.restartCount(), startedAt, spec.logFile(), process);
             saveRecord(container);
-            container.pump(writer);
+            container.pump(logs, writer);
         } catch (IOException e) {
             throw new ContainerStartException("StartError", "cannot run " + executable + ": " + e.getMessage());
         }
@@ -181,7 +189,7 @@ public class ProcessRuntime implements ContainerRuntime {
                     startedAt, logFile, null);
             if (container.isRunning()) {
                 log.info("found container {} of pod {} running as pid {}: adopting it", containerName, podUid, pid);
-                container.pump(new CriLogWriter(logFile, logMaxSize, logMaxFiles));
+                container.pump(ProcessContainer.Logs.open(dir), new CriLogWriter(logFile, logMaxSize, logMaxFiles));
             }
             return Optional.of(container);
         } catch (IOException | RuntimeException e) {
@@ -264,17 +272,6 @@ public class ProcessRuntime implements ContainerRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
-        }
-    }
-
-    /** Opens a FIFO read-write and closes it: a reader still waiting in open() gets past it and sees the end. */
-    static void release(Path fifo) {
-        if (Files.exists(fifo)) {
-            try (RandomAccessFile ignored = new RandomAccessFile(fifo.toFile(), "rw")) {
-                // nothing to write
-            } catch (IOException ignored) {
-                // already gone
-            }
         }
     }
 

@@ -71,6 +71,20 @@ class ProcessRuntimeTest {
     }
 
     @Test
+    void aContainerThatWritesAndExitsAtOnceLosesNothingAndItsLogIsCompleteWhenItEnds() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            Path log = tmp.resolve("quick/" + i + ".log");
+            ContainerHandle c = runtime().start(spec("seq 1 2000; echo done >&2", log));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !c.isRunning());
+            List<String> lines = Files.readAllLines(log);
+            assertThat(lines).hasSize(2001);
+            assertThat(lines.get(1999)).endsWith(" stdout F 2000");
+            assertThat(lines).anyMatch(l -> l.endsWith(" stderr F done"));
+            c.remove();
+        }
+    }
+
+    @Test
     void aMissingCommandIsAStartError() {
         assertThatThrownBy(() -> runtime().start(new ContainerSpec("u", "d", "p", "c", "img", List.of("no-such-command-here"), Map.of(),
                 null, 0, tmp.resolve("l.log"), Limits.none(), Limits.none())))
