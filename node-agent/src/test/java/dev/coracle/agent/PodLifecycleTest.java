@@ -420,6 +420,25 @@ class PodLifecycleTest {
         assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains("memory:/coracle/pod" + uid + "/main");
         assertThat(kubectl.run("delete", "pod", "limited", "--timeout=60s").exit()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(cgroup.getParent()));
+
+        // going past the limit: the kernel's OOM killer ends it, and the status says so
+        apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: greedy, namespace: default}
+                spec:
+                  nodeName: %s
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: python
+                    command: [python3, -c, "x = b'x' * (256 * 1024 * 1024)"]
+                    resources: {limits: {memory: 32Mi}}
+                """.formatted(NODE));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("get", "pod", "greedy", "-o",
+                "jsonpath={.status.phase} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.exitCode}"))
+                .isEqualTo("Failed OOMKilled 137"));
+        assertThat(kubectl.run("delete", "pod", "greedy", "--timeout=60s").exit()).isZero();
     }
 
     private static boolean isRoot() throws Exception {
