@@ -164,11 +164,15 @@ class PodLifecycleTest {
                     env:
                     - name: TOKEN
                       valueFrom: {secretKeyRef: {name: missing-creds, key: token}}
+                  - name: imageonly
+                    image: nginx
                 """.formatted(NODE));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(get("get", "pod", "misconfigured", "-o",
                     "jsonpath={.status.phase} {.status.containerStatuses[0].state.waiting.reason}: {.status.containerStatuses[0].state.waiting.message}"))
                     .isEqualTo("Pending CreateContainerConfigError: secret \"missing-creds\" not found");
+            assertThat(get("get", "pod", "misconfigured", "-o", "jsonpath={.status.containerStatuses[1].state.waiting.message}"))
+                    .contains("container imageonly has no command or args");
             assertThat(get("get", "pods", "misconfigured")).contains("CreateContainerConfigError");
         });
         assertThat(kubectl.run("delete", "pod", "misconfigured", "--timeout=60s").exit()).isZero();
@@ -202,6 +206,10 @@ class PodLifecycleTest {
         Files.writeString(release, "");
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("get", "pods", "initialized")).containsPattern("initialized\\s+1/1\\s+Running\\s"));
         assertThat(Files.readAllLines(order)).containsExactly("first", "second", "main");
+        // a steady pod's status is not written again and again
+        String version = get("get", "pod", "initialized", "-o", "jsonpath={.metadata.resourceVersion}");
+        Thread.sleep(6500);
+        assertThat(get("get", "pod", "initialized", "-o", "jsonpath={.metadata.resourceVersion}")).isEqualTo(version);
         assertThat(get("get", "pod", "initialized", "-o", "jsonpath={.status.initContainerStatuses[*].state.terminated.exitCode}"))
                 .isEqualTo("0 0");
         assertThat(kubectl.run("delete", "pod", "initialized", "--timeout=60s").exit()).isZero();
