@@ -270,6 +270,44 @@ class PodLifecycleTest {
     }
 
     @Test
+    void aStartupProbeHoldsBackLivenessAndReadinessUntilTheServerIsUp() throws Exception {
+        Path started = tmp.resolve("web-started");
+        apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: slowstart, namespace: default}
+                spec:
+                  nodeName: %1$s
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - name: main
+                    image: python
+                    command: [sh, -c, "sleep 3; touch %2$s; exec python3 -m http.server 18080 --bind %3$s"]
+                    ports: [{name: http, containerPort: 18080}]
+                    startupProbe:
+                      exec: {command: [test, -e, %2$s]}
+                      periodSeconds: 1
+                      failureThreshold: 30
+                    livenessProbe:
+                      tcpSocket: {port: 18080}
+                      periodSeconds: 1
+                      failureThreshold: 1
+                    readinessProbe:
+                      httpGet: {path: /, port: http}
+                      periodSeconds: 1
+                """.formatted(NODE, started, NODE_IP));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("get", "pod", "slowstart", "-o",
+                "jsonpath={.status.containerStatuses[0].started} {.status.containerStatuses[0].ready}")).isEqualTo("false false"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("get", "pod", "slowstart", "-o",
+                "jsonpath={.status.containerStatuses[0].started} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].restartCount}"))
+                .isEqualTo("true true 0"));
+        String events = get("get", "events", "--field-selector", "involvedObject.name=slowstart", "-o",
+                "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+        assertThat(events).doesNotContain("Liveness probe failed").doesNotContain("Killing");
+        assertThat(kubectl.run("delete", "pod", "slowstart", "--timeout=60s").exit()).isZero();
+    }
+
+    @Test
     void readinessDecidesWhetherThePodIsAnEndpointOfItsService() throws Exception {
         assumeTrue(!NODE_IP.startsWith("127."), "needs a non-loopback address for Endpoints");
         Path readyFile = tmp.resolve("ready-now");
