@@ -73,7 +73,8 @@ public final class ContainerLogs {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /** Removes a directory and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.coracle.agent.probes;
 
+import dev.coracle.agent.join.Join;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ExecAction;
@@ -8,9 +9,6 @@ import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.TCPSocketAction;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,8 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +40,7 @@ public final class Prober {
 
     public Prober() {
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        this.https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).sslContext(trustAll()).build();
+        this.https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).sslContext(Join.trustingAnything()).build();
     }
 
     public ProbeResult exec(ExecAction action, Map<String, String> env, String workingDir, Duration timeout) {
@@ -180,25 +176,5 @@ public final class Prober {
 
     private static String truncate(String s) {
         return s.length() > MAX_OUTPUT ? s.substring(0, MAX_OUTPUT) : s;
-    }
-
-    private static SSLContext trustAll() {
-        try {
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, new TrustManager[]{new X509TrustManager() {
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return ssl;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.coracle.agent.runtime;
 
 import dev.coracle.agent.cgroups.Cgroups;
+import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.logs.CriLogWriter;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
@@ -226,7 +227,7 @@ public class ProcessRuntime implements ContainerRuntime {
             } catch (IOException e) {
                 log.warn("cannot list {}: {}", podDir, e.getMessage());
             }
-            deleteTree(podDir);
+            ContainerLogs.deleteTree(podDir);
         }
         cgroups.removePod(podUid);
     }
@@ -253,7 +254,7 @@ public class ProcessRuntime implements ContainerRuntime {
 
     /** A fresh state directory with the two FIFOs. */
     private static void recreate(Path dir) throws IOException {
-        deleteTree(dir);
+        ContainerLogs.deleteTree(dir);
         Files.createDirectories(dir);
         mkfifo(dir.resolve("stdout"), dir.resolve("stderr"));
     }
@@ -272,23 +273,6 @@ public class ProcessRuntime implements ContainerRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 

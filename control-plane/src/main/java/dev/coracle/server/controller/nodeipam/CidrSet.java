@@ -1,5 +1,7 @@
 package dev.coracle.server.controller.nodeipam;
 
+import dev.coracle.server.bootstrap.ServiceNetwork.Cidr;
+
 import java.util.BitSet;
 
 /**
@@ -27,9 +29,7 @@ final class CidrSet {
         if (subnetPrefix - clusterPrefix > 24) {
             throw new IllegalArgumentException("--cluster-cidr " + clusterCidr + " holds too many /" + subnetPrefix + " subnets");
         }
-        long ip = toLong(parts[0]);
-        long mask = clusterPrefix == 0 ? 0 : (0xFFFFFFFFL << (32 - clusterPrefix)) & 0xFFFFFFFFL;
-        base = ip & mask;
+        base = Cidr.parse(clusterCidr.trim()).base();
         count = 1 << (subnetPrefix - clusterPrefix);
         used = new BitSet(count);
     }
@@ -67,7 +67,7 @@ final class CidrSet {
 
     private String cidr(int index) {
         long ip = base + ((long) index << (32 - subnetPrefix));
-        return toString(ip) + "/" + subnetPrefix;
+        return Cidr.format(ip) + "/" + subnetPrefix;
     }
 
     private int indexOf(String cidr) {
@@ -76,7 +76,7 @@ final class CidrSet {
             if (parts.length != 2 || Integer.parseInt(parts[1]) != subnetPrefix || !parts[0].contains(".")) {
                 return -1;
             }
-            long ip = toLong(parts[0]);
+            long ip = Cidr.toLong(parts[0]);
             long offset = ip - base;
             long size = 1L << (32 - subnetPrefix);
             if (offset < 0 || offset % size != 0 || offset / size >= count) {
@@ -86,25 +86,5 @@ final class CidrSet {
         } catch (RuntimeException e) {
             return -1;
         }
-    }
-
-    private static long toLong(String ip) {
-        String[] octets = ip.split("\\.");
-        if (octets.length != 4) {
-            throw new IllegalArgumentException("not an IPv4 address: " + ip);
-        }
-        long value = 0;
-        for (String o : octets) {
-            int n = Integer.parseInt(o);
-            if (n < 0 || n > 255) {
-                throw new IllegalArgumentException("not an IPv4 address: " + ip);
-            }
-            value = (value << 8) | n;
-        }
-        return value;
-    }
-
-    private static String toString(long ip) {
-        return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255);
     }
 }
