@@ -441,6 +441,61 @@ class PodLifecycleTest {
     }
 
     @Test
+    void aKilledAgentProcessIsReplacedWithoutOrphansOrDuplicates() throws Exception {
+        String node = "killed-node";
+        Path dataDir = tmp.resolve("killed-agent");
+        String marker = "killed-agent-marker";
+        String[] agentFlags = {"--server", server.url(), "--token", server.joinToken(), "--node-name", node, "--node-ip", NODE_IP,
+                "--data-dir", dataDir.toString()};
+        Path agentLog = Path.of("target", "agent-test-logs", "killed-agent.log").toAbsolutePath();
+        AgentProcess first = AgentProcess.start(agentLog, agentFlags);
+        AgentProcess second = null;
+        try {
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(get("get", "node", node, "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).as(first.log()).isEqualTo("True"));
+            apply("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: survivor, namespace: default}
+                    spec:
+                      nodeName: %s
+                      containers:
+                      - {name: main, image: busybox, command: [sh, -c, "while true; do echo tick; sleep 0.2; done # %s"]}
+                    """.formatted(node, marker));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(get("get", "pod", "survivor", "-o", "jsonpath={.status.phase}")).isEqualTo("Running");
+                assertThat(NodeAgentTest.containerProcesses(marker)).hasSize(1);
+            });
+            ProcessHandle container = NodeAgentTest.containerProcesses(marker).get(0);
+            first.kill();
+            assertThat(container.isAlive()).isTrue();
+            Path log;
+            try (var dirs = Files.list(dataDir.resolve("pods"))) {
+                log = dirs.filter(d -> d.getFileName().toString().startsWith("default_survivor_")).findFirst().orElseThrow()
+                        .resolve("main/0.log");
+            }
+            int linesWhileKilled = Files.readAllLines(log).size();
+
+            second = AgentProcess.start(agentLog, agentFlags);
+            AgentProcess replacement = second;
+            // what the container wrote while no agent ran, and after, reaches the same log
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                    assertThat(Files.readAllLines(log).size()).as(replacement.log()).isGreaterThan(linesWhileKilled + 10));
+            assertThat(NodeAgentTest.containerProcesses(marker)).containsExactly(container);
+            assertThat(get("get", "pod", "survivor", "-o", "jsonpath={.status.phase} {.status.containerStatuses[0].restartCount}"))
+                    .isEqualTo("Running 0");
+            List<ProcessHandle> family = new ArrayList<>(NodeAgentTest.processes(marker));
+            assertThat(kubectl.run("delete", "pod", "survivor", "--timeout=60s").exit()).isZero();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(family).noneMatch(ProcessHandle::isAlive));
+        } finally {
+            first.kill();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
     void aMemoryLimitIsEnforcedWithTheCgroupOfThisMachine() throws Exception {
         assumeTrue(agent.flags() != null && Files.isDirectory(Path.of("/sys/fs/cgroup/memory")) && isRoot(),
                 "needs root and a cgroup v1 memory hierarchy");
