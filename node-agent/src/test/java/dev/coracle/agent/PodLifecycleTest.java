@@ -353,7 +353,7 @@ class PodLifecycleTest {
     }
 
     @Test
-    void deletionRunsPreStopThenSigtermWithinTheGracePeriod() throws Exception {
+    void hooksRunAroundTheContainerAndDeletionSendsSigtermAfterPreStop() throws Exception {
         Path trace = tmp.resolve("graceful-trace");
         apply("""
                 apiVersion: v1
@@ -367,6 +367,8 @@ class PodLifecycleTest {
                     image: busybox
                     command: [sh, -c, "trap 'echo TERM >> %2$s; exit 0' TERM; while true; do sleep 0.2; done"]
                     lifecycle:
+                      postStart:
+                        exec: {command: [sh, -c, "echo postStart >> %2$s"]}
                       preStop:
                         exec: {command: [sh, -c, "echo preStop >> %2$s"]}
                 """.formatted(NODE, trace));
@@ -374,7 +376,7 @@ class PodLifecycleTest {
         String uid = get("get", "pod", "graceful", "-o", "jsonpath={.metadata.uid}");
         Kubectl.Result deleted = kubectl.run("delete", "pod", "graceful", "--timeout=60s");
         assertThat(deleted.exit()).as(deleted.out()).isZero();
-        assertThat(Files.readAllLines(trace)).containsExactly("preStop", "TERM");
+        assertThat(Files.readAllLines(trace)).containsExactly("postStart", "preStop", "TERM");
         assertThat(get("get", "pod", "graceful")).contains("NotFound");
         assertThat(tmp.resolve("agent/containers/" + uid)).doesNotExist();
     }

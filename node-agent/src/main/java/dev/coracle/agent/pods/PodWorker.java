@@ -32,7 +32,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -374,10 +373,13 @@ public class PodWorker {
             slot.nextStart = null;
             slot.env = env;
             logs.pruneBefore(namespace, name, uid, c.getName(), run);
-            startProbes(slot);
             events.normal(pod, slot.fieldPath(), "Created", "Created container " + c.getName());
             events.normal(pod, slot.fieldPath(), "Started", "Started container " + c.getName());
             log.info("started container {} of pod {}/{} as {}", c.getName(), namespace, name, slot.handle.id());
+            if (!runPostStart(slot)) {
+                return;
+            }
+            startProbes(slot);
         } catch (ContainerStartException e) {
             events.warning(pod, slot.fieldPath(), "Failed", "Error: " + e.getMessage());
             if (e.reason().equals("StartError")) {
@@ -515,6 +517,33 @@ public class PodWorker {
         deletePodObject();
     }
 
+    /**
+     * The postStart hook, run as the kubelet does right after the start and before the container counts
+     * as started; when it fails the container is killed ({@code FailedPostStartHook}) and restarts per policy.
+     */
+    private boolean runPostStart(ContainerSlot slot) {
+        if (slot.spec.getLifecycle() == null || slot.spec.getLifecycle().getPostStart() == null) {
+            return true;
+        }
+        LifecycleHandler hook = slot.spec.getLifecycle().getPostStart();
+        Duration grace = Duration.ofSeconds(Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L));
+        ProbeResult result;
+        if (hook.getExec() != null) {
+            result = prober.exec(hook.getExec(), slot.env, slot.spec.getWorkingDir(), grace);
+        } else if (hook.getHttpGet() != null) {
+            result = prober.httpGet(hook.getHttpGet(), slot.spec, podIp, grace);
+        } else {
+            return true;
+        }
+        if (result.success()) {
+            return true;
+        }
+        events.warning(pod, slot.fieldPath(), "FailedPostStartHook", "PostStartHook failed: " + result.output());
+        events.normal(pod, slot.fieldPath(), "Killing", "FailedPostStartHook");
+        slot.handle.stop(grace);
+        return false;
+    }
+
     private void runPreStop(ContainerSlot slot, Duration grace) {
         if (slot.spec.getLifecycle() == null || slot.spec.getLifecycle().getPreStop() == null) {
             return;
@@ -634,16 +663,5 @@ public class PodWorker {
                 .withQosClass(s.getQosClass()).withContainerStatuses(s.getContainerStatuses())
                 .withInitContainerStatuses(s.getInitContainerStatuses() == null || s.getInitContainerStatuses().isEmpty()
                         ? null : s.getInitContainerStatuses()).build();
-    }
-
-    /** For the status of a pod the manager holds: its containers' current handles by name. */
-    Map<String, ContainerHandle> handles() {
-        Map<String, ContainerHandle> out = new LinkedHashMap<>();
-        for (ContainerSlot s : allSlots()) {
-            if (s.handle != null) {
-                out.put(s.name(), s.handle);
-            }
-        }
-        return out;
     }
 }
