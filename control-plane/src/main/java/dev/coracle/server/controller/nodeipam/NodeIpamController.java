@@ -63,6 +63,9 @@ public class NodeIpamController extends Controller {
             String node = c.current().getMetadata().getName();
             if (c.type() == EventType.DELETED) {
                 assigned.remove(node);
+                // its subnet is free again: nodes that found none get another try
+                nodes.all().stream().filter(n -> n.getSpec() == null || n.getSpec().getPodCIDR() == null)
+                        .forEach(n -> enqueue(n.getMetadata().getName()));
             } else if (c.current().getSpec() == null || c.current().getSpec().getPodCIDR() == null) {
                 enqueue(node);
             }
