@@ -64,10 +64,26 @@ public abstract class Cgroups {
     /** The pod's cgroup directories. */
     public abstract List<Path> podDirs(String podUid);
 
-    /** Removes the pod's cgroups once its processes are gone. */
+    /**
+     * Removes the pod's cgroups once its processes are gone. A process the kernel is still tearing down
+     * keeps its cgroup busy for a moment after it was reaped, so this tries again for up to two seconds.
+     */
     public void removePod(String podUid) {
+        long until = System.nanoTime() + 2_000_000_000L;
         for (Path dir : podDirs(podUid)) {
             removeTree(dir);
+            while (Files.exists(dir) && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                removeTree(dir);
+            }
+            if (Files.exists(dir)) {
+                log.warn("cgroup {} is still busy: left behind", dir);
+            }
         }
     }
 
