@@ -1,5 +1,6 @@
 package dev.coracle.agent;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 
@@ -8,6 +9,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,10 +19,16 @@ import java.util.Map;
 
 /**
  * The agent's k3s-style flags: {@code --server URL --token TOKEN [--node-name N] [--node-ip IP]
- * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process]}.
+ * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process]}, and the
+ * kubelet's {@code --container-log-max-size 10Mi}, {@code --container-log-max-files 5}, {@code --pod-max-pids};
+ * {@code --restart-backoff-base 10s} and {@code --restart-backoff-max 5m} (the kubelet's fixed crash
+ * back-off, settable here so tests need not wait); {@code --stop-pods-on-exit} (by default the pods run
+ * on when the agent stops, as with a kubelet restart, and the next agent adopts them).
  */
 public record AgentFlags(String server, String token, String nodeName, String nodeIp, Path dataDir,
-                         Map<String, String> labels, List<Taint> taints, String runtime) {
+                         Map<String, String> labels, List<Taint> taints, String runtime,
+                         long containerLogMaxSize, int containerLogMaxFiles, Duration restartBackOffBase,
+                         Duration restartBackOffMax, long podMaxPids, boolean stopPodsOnExit) {
 
     public static AgentFlags parse(String... args) {
         String server = null;
@@ -29,6 +37,12 @@ public record AgentFlags(String server, String token, String nodeName, String no
         String nodeIp = null;
         String dataDir = "./data/agent";
         String runtime = "process";
+        long logMaxSize = 10L * 1024 * 1024;
+        int logMaxFiles = 5;
+        Duration backOffBase = Duration.ofSeconds(10);
+        Duration backOffMax = Duration.ofMinutes(5);
+        long podMaxPids = -1;
+        boolean stopPodsOnExit = false;
         Map<String, String> labels = new LinkedHashMap<>();
         List<Taint> taints = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -37,6 +51,10 @@ public record AgentFlags(String server, String token, String nodeName, String no
                 throw new IllegalArgumentException("unexpected argument: " + arg);
             }
             String name = arg.substring(2);
+            if (name.equals("stop-pods-on-exit")) {
+                stopPodsOnExit = true;
+                continue;
+            }
             String value;
             int eq = name.indexOf('=');
             if (eq >= 0) {
@@ -63,6 +81,16 @@ public record AgentFlags(String server, String token, String nodeName, String no
                     labels.put(value.substring(0, at), value.substring(at + 1));
                 }
                 case "node-taint" -> taints.add(taint(value));
+                case "container-log-max-size" -> logMaxSize = bytes("--container-log-max-size", value);
+                case "container-log-max-files" -> {
+                    logMaxFiles = integer("--container-log-max-files", value);
+                    if (logMaxFiles < 2) {
+                        throw new IllegalArgumentException("--container-log-max-files must be at least 2, got " + value);
+                    }
+                }
+                case "restart-backoff-base" -> backOffBase = duration("--restart-backoff-base", value);
+                case "restart-backoff-max" -> backOffMax = duration("--restart-backoff-max", value);
+                case "pod-max-pids" -> podMaxPids = integer("--pod-max-pids", value);
                 default -> throw new IllegalArgumentException("unknown flag: --" + name);
             }
         }
@@ -82,7 +110,48 @@ public record AgentFlags(String server, String token, String nodeName, String no
             nodeIp = defaultIp();
         }
         return new AgentFlags(server, token, nodeName, nodeIp, Path.of(dataDir).toAbsolutePath(),
-                Collections.unmodifiableMap(labels), List.copyOf(taints), runtime);
+                Collections.unmodifiableMap(labels), List.copyOf(taints), runtime, logMaxSize, logMaxFiles, backOffBase,
+                backOffMax.compareTo(backOffBase) < 0 ? backOffBase : backOffMax, podMaxPids, stopPodsOnExit);
+    }
+
+    /** A quantity of bytes: {@code 10Mi}, {@code 512Ki}, {@code 1G}, {@code 4096}. */
+    static long bytes(String flag, String value) {
+        try {
+            long n = Quantity.getAmountInBytes(new Quantity(value)).longValueExact();
+            if (n <= 0) {
+                throw new ArithmeticException();
+            }
+            return n;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(flag + " wants a size such as 10Mi, got " + value);
+        }
+    }
+
+    static int integer(String flag, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " wants a number, got " + value);
+        }
+    }
+
+    /** Go-style durations: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+    static Duration duration(String flag, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(flag + " wants a duration such as 10s or 500ms, got " + value);
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + value);
+        }
+        return d;
     }
 
     /** {@code key=value:Effect} or {@code key:Effect}. */

@@ -1,10 +1,13 @@
 package dev.coracle.agent;
 
+import dev.coracle.agent.cgroups.Cgroups;
+import dev.coracle.agent.events.EventRecorder;
 import dev.coracle.agent.join.Join;
 import dev.coracle.agent.join.NodeCredential;
 import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.node.NodeRegistration;
 import dev.coracle.agent.pods.PodManager;
+import dev.coracle.agent.pods.PodSettings;
 import dev.coracle.agent.runtime.ContainerRuntime;
 import dev.coracle.agent.runtime.ProcessRuntime;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,13 +39,22 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Joins and starts; a refused join throws {@link dev.coracle.agent.join.JoinException} with nothing started. */
     public static NodeAgent start(AgentFlags flags) {
-        return start(flags, Duration.ofSeconds(10));
+        return startWith(flags);
     }
 
+    /** As {@link #start(AgentFlags)} with another first restart back-off (tests). */
     public static NodeAgent start(AgentFlags flags, Duration backOffBase) {
+        return start(new AgentFlags(flags.server(), flags.token(), flags.nodeName(), flags.nodeIp(), flags.dataDir(), flags.labels(),
+                flags.taints(), flags.runtime(), flags.containerLogMaxSize(), flags.containerLogMaxFiles(), backOffBase,
+                flags.restartBackOffMax(), flags.podMaxPids(), flags.stopPodsOnExit()));
+    }
+
+    private static NodeAgent startWith(AgentFlags flags) {
         NodeCredential credential = Join.joinOrReuse(flags.server(), flags.token(), flags.nodeName(), flags.dataDir());
         KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig()).build();
-        ContainerRuntime runtime = new ProcessRuntime();
+        Cgroups cgroups = Cgroups.detect();
+        ContainerRuntime runtime = new ProcessRuntime(flags.dataDir().resolve("containers"), cgroups, flags.containerLogMaxSize(),
+                flags.containerLogMaxFiles());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "node-heartbeat");
             t.setDaemon(true);
@@ -52,8 +64,12 @@ public final class NodeAgent implements AutoCloseable {
             NodeRegistration registration = new NodeRegistration(client, flags, runtime, VERSION);
             registration.register();
             registration.start(scheduler);
-            PodManager pods = new PodManager(client, flags.nodeName(), flags.nodeIp(), runtime,
-                    new ContainerLogs(flags.dataDir()), backOffBase);
+            EventRecorder events = new EventRecorder(client, flags.nodeName());
+            registration.reportLimits(runtime.limitsNotEnforced(), cgroups.version(), events);
+            PodSettings settings = new PodSettings(flags.nodeName(), flags.nodeIp(), flags.restartBackOffBase(),
+                    flags.restartBackOffMax(), flags.podMaxPids(), registration.allocatable());
+            PodManager pods = new PodManager(client, settings, runtime, new ContainerLogs(flags.dataDir()), events,
+                    flags.stopPodsOnExit());
             pods.start();
             return new NodeAgent(flags, client, scheduler, pods);
         } catch (RuntimeException e) {
@@ -61,6 +77,11 @@ public final class NodeAgent implements AutoCloseable {
             client.close();
             throw e;
         }
+    }
+
+    /** The registry of this node's pod workers (to find a running container for logs, exec, stats). */
+    public PodManager pods() {
+        return pods;
     }
 
     public AgentFlags flags() {

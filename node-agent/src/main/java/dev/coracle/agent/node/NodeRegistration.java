@@ -1,6 +1,7 @@
 package dev.coracle.agent.node;
 
 import dev.coracle.agent.AgentFlags;
+import dev.coracle.agent.events.EventRecorder;
 import dev.coracle.agent.runtime.ContainerRuntime;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +48,8 @@ public class NodeRegistration {
     private static final Logger log = LoggerFactory.getLogger(NodeRegistration.class);
     public static final String LEASE_NAMESPACE = "kube-node-lease";
     public static final int LEASE_DURATION_SECONDS = 40;
+    public static final String LIMITS_ANNOTATION = "coracle.dev/resource-limits";
+    private static final long EVICTION_MEMORY = 100L * 1024 * 1024;
 
     private final KubernetesClient client;
     private final AgentFlags flags;
@@ -98,6 +102,34 @@ public class NodeRegistration {
         }
         writeStatus(status);
         renewLease();
+    }
+
+    /**
+     * Says on the Node whether container limits are enforced: an annotation a user sees in
+     * {@code kubectl describe node}, and when they are not, a Warning event on the node saying why.
+     */
+    public void reportLimits(Optional<String> notEnforced, String cgroupVersion, EventRecorder events) {
+        String value = notEnforced.map(reason -> "not enforced: " + reason).orElse("enforced with cgroup " + cgroupVersion);
+        try {
+            client.nodes().withName(flags.nodeName()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(LIMITS_ANNOTATION, value)))));
+            Node node = client.nodes().withName(flags.nodeName()).get();
+            events.normal(node, null, "Starting", "Starting kubelet.");
+            notEnforced.ifPresent(reason -> events.warning(node, null, "ResourceLimitsNotEnforced", reason));
+        } catch (KubernetesClientException e) {
+            log.warn("cannot annotate node {}: {}", flags.nodeName(), e.getMessage());
+        }
+        notEnforced.ifPresent(reason -> log.warn("{}", reason));
+    }
+
+    /** What pods may use: the capacity less the kubelet's hard eviction thresholds (100Mi of memory, 10% of the disk). */
+    public dev.coracle.agent.pods.ContainerEnv.NodeAllocatable allocatable() {
+        NodeStatus status = status();
+        Map<String, Quantity> a = status.getAllocatable();
+        return dev.coracle.agent.pods.PodSettings.allocatable(
+                Quantity.getAmountInBytes(a.get("cpu")).multiply(java.math.BigDecimal.valueOf(1000)).longValue(),
+                Quantity.getAmountInBytes(a.get("memory")).longValue(),
+                Quantity.getAmountInBytes(a.get("ephemeral-storage")).longValue());
     }
 
     public void start(ScheduledExecutorService scheduler) {
@@ -165,17 +197,22 @@ public class NodeRegistration {
         File disk = flags.dataDir().toFile();
         long diskTotal = disk.exists() ? disk.getTotalSpace() : new File("/").getTotalSpace();
         capacity.put("ephemeral-storage", new Quantity((diskTotal / 1024) + "Ki"));
-        boolean memoryPressure = availableMemory() >= 0 && availableMemory() < 100L * 1024 * 1024;
+        boolean memoryPressure = availableMemory() >= 0 && availableMemory() < EVICTION_MEMORY;
         boolean diskPressure = disk.exists() && disk.getUsableSpace() < diskTotal / 10;
+        boolean pidPressure = pidPressure();
+        Map<String, Quantity> allocatable = new LinkedHashMap<>(capacity);
+        allocatable.put("memory", new Quantity((Math.max(0, memory - EVICTION_MEMORY) / 1024) + "Ki"));
+        allocatable.put("ephemeral-storage", new Quantity(String.valueOf(diskTotal - diskTotal / 10)));
         List<NodeCondition> conditions = new ArrayList<>();
         conditions.add(condition("MemoryPressure", memoryPressure, memoryPressure ? "KubeletHasInsufficientMemory" : "KubeletHasSufficientMemory",
                 memoryPressure ? "agent has insufficient memory available" : "agent has sufficient memory available", now));
         conditions.add(condition("DiskPressure", diskPressure, diskPressure ? "KubeletHasDiskPressure" : "KubeletHasNoDiskPressure",
                 diskPressure ? "agent has disk pressure" : "agent has no disk pressure", now));
-        conditions.add(condition("PIDPressure", false, "KubeletHasSufficientPID", "agent has sufficient PID available", now));
+        conditions.add(condition("PIDPressure", pidPressure, pidPressure ? "KubeletHasInsufficientPID" : "KubeletHasSufficientPID",
+                pidPressure ? "agent has insufficient PID available" : "agent has sufficient PID available", now));
         conditions.add(condition("Ready", true, "KubeletReady", "agent is posting ready status", now));
         return new NodeStatusBuilder()
-                .withCapacity(capacity).withAllocatable(new LinkedHashMap<>(capacity))
+                .withCapacity(capacity).withAllocatable(allocatable)
                 .withConditions(conditions)
                 .withAddresses(new NodeAddressBuilder().withType("InternalIP").withAddress(flags.nodeIp()).build(),
                         new NodeAddressBuilder().withType("Hostname").withAddress(flags.nodeName()).build())
@@ -190,9 +227,33 @@ public class NodeRegistration {
                 .build();
     }
 
-    private static NodeCondition condition(String type, boolean on, String reason, String message, String now) {
-        return new NodeConditionBuilder().withType(type).withStatus(on ? "True" : "False").withReason(reason).withMessage(message)
-                .withLastHeartbeatTime(now).withLastTransitionTime(now).build();
+    /** The condition now; its lastTransitionTime stays what it was while its status does not change. */
+    private NodeCondition condition(String type, boolean on, String reason, String message, String now) {
+        String status = on ? "True" : "False";
+        String transition = now;
+        NodeStatus before = lastWritten;
+        if (before != null && before.getConditions() != null) {
+            for (NodeCondition c : before.getConditions()) {
+                if (c.getType().equals(type) && c.getStatus().equals(status) && c.getLastTransitionTime() != null) {
+                    transition = c.getLastTransitionTime();
+                }
+            }
+        }
+        return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastHeartbeatTime(now).withLastTransitionTime(transition).build();
+    }
+
+    /** Fewer than a tenth of {@code kernel.pid_max} left (tasks counted in /proc/loadavg). */
+    private static boolean pidPressure() {
+        try {
+            // readAllLines, not readString: the JDK reads /proc/sys files short when it trusts their size of 0
+            long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+            String[] loadavg = Files.readAllLines(Path.of("/proc/loadavg")).get(0).trim().split("\\s+");
+            long tasks = Long.parseLong(loadavg[3].substring(loadavg[3].indexOf('/') + 1));
+            return max - tasks < max / 10;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** Equal but for the condition times (which move on every heartbeat). */
@@ -259,7 +320,7 @@ public class NodeRegistration {
 
     private static String read(Path file) {
         try {
-            return Files.readString(file).trim();
+            return String.join("\n", Files.readAllLines(file)).trim();
         } catch (Exception e) {
             return "";
         }

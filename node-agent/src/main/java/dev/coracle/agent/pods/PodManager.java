@@ -1,6 +1,9 @@
 package dev.coracle.agent.pods;
 
+import dev.coracle.agent.events.EventRecorder;
 import dev.coracle.agent.logs.ContainerLogs;
+import dev.coracle.agent.probes.Prober;
+import dev.coracle.agent.runtime.ContainerHandle;
 import dev.coracle.agent.runtime.ContainerRuntime;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,39 +12,53 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Watches the pods bound to this node ({@code fieldSelector=spec.nodeName=<node>}) and keeps one
- * {@link PodWorker} per pod, handing it each new version of its pod.
+ * {@link PodWorker} per pod, handing it each new version of its pod. Once the first list is in, what
+ * the runtime still holds for pods that no longer exist (deleted while the agent was away) is
+ * stopped and removed, so an agent restart leaves no orphan.
  */
 public class PodManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PodManager.class);
 
     private final KubernetesClient client;
-    private final String nodeName;
-    private final String nodeIp;
+    private final PodSettings settings;
     private final ContainerRuntime runtime;
     private final ContainerLogs logs;
-    private final Duration backOffBase;
+    private final EventRecorder events;
+    private final boolean stopPodsOnExit;
+    private final Prober prober = new Prober();
+    private final ExecutorService probes = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "probe");
+        t.setDaemon(true);
+        return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> informer;
 
-    public PodManager(KubernetesClient client, String nodeName, String nodeIp, ContainerRuntime runtime, ContainerLogs logs,
-                      Duration backOffBase) {
+    public PodManager(KubernetesClient client, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
+                      EventRecorder events, boolean stopPodsOnExit) {
         this.client = client;
-        this.nodeName = nodeName;
-        this.nodeIp = nodeIp;
+        this.settings = settings;
         this.runtime = runtime;
         this.logs = logs;
-        this.backOffBase = backOffBase;
+        this.events = events;
+        this.stopPodsOnExit = stopPodsOnExit;
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).inform(new ResourceEventHandler<>() {
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 dispatch(pod);
@@ -60,21 +77,45 @@ public class PodManager implements AutoCloseable {
                 }
             }
         }, 60_000);
+        removeOrphans();
+    }
+
+    /** Containers of pods the API no longer has: stopped, their state and logs removed. */
+    private void removeOrphans() {
+        Set<String> known = informer.getStore().list().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+        for (String uid : runtime.knownPods()) {
+            if (!known.contains(uid) && !workers.containsKey(uid)) {
+                log.info("pod {} is gone from the API: removing what is left of it", uid);
+                runtime.removePod(uid);
+                logs.removePodWithUid(uid);
+            }
+        }
     }
 
     private void dispatch(Pod pod) {
         String uid = pod.getMetadata().getUid();
-        PodWorker worker = workers.computeIfAbsent(uid, u -> {
+        workers.computeIfAbsent(uid, u -> {
             log.info("pod {}/{} bound to this node: starting its worker", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-            PodWorker w = new PodWorker(client, pod, nodeIp, runtime, logs, backOffBase, () -> workers.remove(u));
+            PodWorker w = new PodWorker(client, pod, settings, runtime, logs, events, prober, probes, stopPodsOnExit,
+                    () -> workers.remove(u));
             w.start();
             return w;
-        });
-        worker.update(pod);
+        }).update(pod);
     }
 
     public int runningPods() {
         return workers.size();
+    }
+
+    /** The running container {@code container} of pod {@code namespace/name}, if this node runs it. */
+    public Optional<ContainerHandle> runningContainer(String namespace, String name, String container) {
+        for (PodWorker w : workers.values()) {
+            Pod p = w.pod();
+            if (namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName())) {
+                return w.container(container);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -82,6 +123,7 @@ public class PodManager implements AutoCloseable {
         if (informer != null) {
             informer.close();
         }
-        workers.values().forEach(PodWorker::shutdown);
+        workers.values().parallelStream().forEach(PodWorker::shutdown);
+        probes.shutdownNow();
     }
 }

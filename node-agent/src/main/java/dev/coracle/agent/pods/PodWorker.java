@@ -1,6 +1,11 @@
 package dev.coracle.agent.pods;
 
+import dev.coracle.agent.cgroups.Limits;
+import dev.coracle.agent.events.EventRecorder;
 import dev.coracle.agent.logs.ContainerLogs;
+import dev.coracle.agent.probes.ProbeResult;
+import dev.coracle.agent.probes.ProbeState;
+import dev.coracle.agent.probes.Prober;
 import dev.coracle.agent.runtime.ContainerHandle;
 import dev.coracle.agent.runtime.ContainerRuntime;
 import dev.coracle.agent.runtime.ContainerSpec;
@@ -9,14 +14,12 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -25,32 +28,41 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 /**
- * Drives one pod to its spec on its own thread: starts each container through the runtime,
- * restarts them per {@code restartPolicy} with exponential back-off (base doubling to 5 min, shown
- * as {@code CrashLoopBackOff}), reports the pod's status, and on deletion stops the containers
- * (SIGTERM, the grace period, SIGKILL) and removes the pod object with gracePeriodSeconds=0.
+ * Drives one pod to its spec on its own thread, as the kubelet's pod worker: init containers one at a
+ * time, each to success; then the containers, restarted per {@code restartPolicy} with the kubelet's
+ * back-off ({@code CrashLoopBackOff}); startup, liveness and readiness probes; the pod's status.
+ * Containers found running after an agent restart are adopted, not started twice. When the pod gets
+ * its deletionTimestamp: preStop hooks, SIGTERM, the grace period, SIGKILL, then the pod object is
+ * removed (grace period 0, with the pod's uid as precondition).
  */
 public class PodWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final long TICK_MILLIS = 200;
+    private static final Duration CONFIG_RETRY = Duration.ofSeconds(2);
+    /** The kubelet's minimum grace when a pod vanished from the API without one. */
+    private static final Duration MIN_GRACE = Duration.ofSeconds(2);
+    private static final Duration STATUS_RESYNC = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
-    private final String nodeIp;
+    private final PodSettings settings;
     private final ContainerRuntime runtime;
     private final ContainerLogs logs;
-    private final Duration backOffBase;
+    private final EventRecorder events;
+    private final Prober prober;
+    private final ExecutorService probes;
+    private final boolean stopOnShutdown;
     private final Runnable onDone;
     private final String uid;
     private final String namespace;
@@ -59,31 +71,27 @@ public class PodWorker {
     private volatile Pod pod;
     private volatile boolean removed;
     private volatile boolean shutdown;
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final List<ContainerSlot> initSlots = new ArrayList<>();
+    private final List<ContainerSlot> appSlots = new ArrayList<>();
     private Thread thread;
-    private Instant startTime;
+    private String startTime;
     private String podIp;
+    private PodStatuses statuses;
     private PodStatus lastReported;
+    private Instant lastReportedAt = Instant.EPOCH;
+    private boolean failedInit;
 
-    /** One container's supervision state. */
-    private static final class Slot {
-        ContainerHandle handle;
-        int restartCount;
-        Instant nextStart = Instant.EPOCH;
-        Duration backOff;
-        ContainerState lastTerminated;
-        ContainerState waiting;
-        boolean done; // will not be started again
-    }
-
-    PodWorker(KubernetesClient client, Pod pod, String nodeIp, ContainerRuntime runtime, ContainerLogs logs,
-              Duration backOffBase, Runnable onDone) {
+    PodWorker(KubernetesClient client, Pod pod, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
+              EventRecorder events, Prober prober, ExecutorService probes, boolean stopOnShutdown, Runnable onDone) {
         this.client = client;
         this.pod = pod;
-        this.nodeIp = nodeIp;
+        this.settings = settings;
         this.runtime = runtime;
         this.logs = logs;
-        this.backOffBase = backOffBase;
+        this.events = events;
+        this.prober = prober;
+        this.probes = probes;
+        this.stopOnShutdown = stopOnShutdown;
         this.onDone = onDone;
         this.uid = pod.getMetadata().getUid();
         this.namespace = pod.getMetadata().getNamespace();
@@ -109,7 +117,7 @@ public class PodWorker {
         update(pod);
     }
 
-    /** The agent stops: containers are stopped too (the process runtime cannot outlive its agent cleanly). */
+    /** The agent stops: the containers run on for the next agent to adopt (or stop, when told to). */
     void shutdown() {
         shutdown = true;
         update(pod);
@@ -122,211 +130,520 @@ public class PodWorker {
         }
     }
 
+    /** The running container of this pod by name, if any (for logs, exec and stats). */
+    public Optional<ContainerHandle> container(String containerName) {
+        for (ContainerSlot s : allSlots()) {
+            ContainerHandle h = s.handle;
+            if (s.name().equals(containerName) && h != null && h.isRunning()) {
+                return Optional.of(h);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Pod pod() {
+        return pod;
+    }
+
+    private List<ContainerSlot> allSlots() {
+        List<ContainerSlot> all = new ArrayList<>(initSlots);
+        all.addAll(appSlots);
+        return all;
+    }
+
+    private boolean deleting() {
+        return pod.getMetadata().getDeletionTimestamp() != null;
+    }
+
     private void run() {
+        boolean finished = false;
         try {
-            if (isTerminal(pod.getStatus())) {
-                return;
+            PodStatus existing = pod.getStatus();
+            statuses = new PodStatuses(existing);
+            startTime = existing != null && existing.getStartTime() != null ? existing.getStartTime() : PodStatuses.time(Instant.now());
+            podIp = runtime.podIp(uid, settings.nodeIp());
+            if (pod.getSpec().getInitContainers() != null) {
+                for (Container c : pod.getSpec().getInitContainers()) {
+                    initSlots.add(slot(c, true, existing == null ? null : existing.getInitContainerStatuses()));
+                }
             }
-            startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            podIp = runtime.podIp(uid, nodeIp);
             for (Container c : pod.getSpec().getContainers()) {
-                Slot slot = new Slot();
-                slot.backOff = backOffBase;
-                slots.put(c.getName(), slot);
+                appSlots.add(slot(c, false, existing == null ? null : existing.getContainerStatuses()));
             }
-            while (!shutdown && !removed && pod.getMetadata().getDeletionTimestamp() == null) {
-                supervise();
-                report(false);
-                if (allDone()) {
+            while (!shutdown && !removed && !deleting()) {
+                step();
+                report();
+                if (terminal() && allSlots().stream().noneMatch(ContainerSlot::running)) {
+                    // Succeeded or Failed: nothing runs again; the object stays until someone deletes it
+                    waitFor(() -> shutdown || removed || deleting());
                     break;
                 }
                 synchronized (lock) {
                     lock.wait(TICK_MILLIS);
                 }
             }
-            if (removed || shutdown || pod.getMetadata().getDeletionTimestamp() != null) {
+            if (removed || deleting()) {
                 terminate();
+                finished = true;
+            } else if (shutdown) {
+                for (ContainerSlot s : allSlots()) {
+                    if (s.handle != null) {
+                        if (stopOnShutdown) {
+                            s.handle.stop(gracePeriod());
+                        } else {
+                            s.handle.detach();
+                        }
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.error("worker of pod {}/{} failed", namespace, name, e);
         } finally {
-            if (removed || shutdown || pod.getMetadata().getDeletionTimestamp() != null) {
+            if (finished) {
                 runtime.removePod(uid);
+                logs.removePod(namespace, name, uid);
                 onDone.run();
             }
         }
     }
 
-    private void supervise() {
+    private void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        while (!condition.getAsBoolean()) {
+            synchronized (lock) {
+                lock.wait(1000);
+            }
+        }
+    }
+
+    /** A container's supervision state, picking up what the runtime still has and what the API last showed. */
+    private ContainerSlot slot(Container c, boolean init, List<ContainerStatus> reported) {
+        ContainerSlot slot = new ContainerSlot(c, init, new BackOff(settings.backOffBase(), settings.backOffMax()));
+        ContainerStatus before = reported == null ? null
+                : reported.stream().filter(s -> c.getName().equals(s.getName())).findFirst().orElse(null);
+        if (before != null) {
+            slot.lastTerminated = before.getLastState() == null || before.getLastState().getTerminated() == null ? null : before.getLastState();
+        }
+        Optional<ContainerHandle> existing = runtime.existing(uid, c.getName());
+        if (existing.isPresent()) {
+            slot.handle = existing.get();
+            slot.nextRun = existing.get().restartCount() + 1;
+            if (slot.handle.isRunning()) {
+                slot.env = resolveEnvQuietly(c);
+                startProbes(slot);
+                log.info("pod {}/{}: adopted container {} ({})", namespace, name, c.getName(), slot.handle.id());
+            }
+            return slot;
+        }
+        if (before != null) {
+            boolean ran = before.getState() != null && (before.getState().getRunning() != null || before.getState().getTerminated() != null)
+                    || slot.lastTerminated != null;
+            slot.nextRun = ran ? Objects.requireNonNullElse(before.getRestartCount(), 0) + 1 : 0;
+            if (before.getState() != null && before.getState().getTerminated() != null) {
+                int code = before.getState().getTerminated().getExitCode();
+                if (!restarts(init, code)) {
+                    slot.finalState = before.getState();
+                } else {
+                    slot.lastTerminated = before.getState();
+                }
+            } else if (before.getState() != null && before.getState().getRunning() != null) {
+                // it ran when the agent stopped and its process is gone now (a reboot): a lost run
+                slot.lastTerminated = new ContainerStateBuilder().withNewTerminated().withExitCode(137)
+                        .withReason("ContainerStatusUnknown")
+                        .withMessage("The container could not be located when the pod was terminated")
+                        .endTerminated().build();
+            }
+        }
+        return slot;
+    }
+
+    private boolean restarts(boolean init, int exitCode) {
         String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
-        for (Container c : pod.getSpec().getContainers()) {
-            Slot slot = slots.get(c.getName());
-            if (slot == null || slot.done) {
+        if (init) {
+            return exitCode != 0 && !policy.equals("Never");
+        }
+        return policy.equals("Always") || (policy.equals("OnFailure") && exitCode != 0);
+    }
+
+    private boolean terminal() {
+        PodStatus s = lastReported;
+        return s != null && ("Succeeded".equals(s.getPhase()) || "Failed".equals(s.getPhase()));
+    }
+
+    /** One pass: init containers in order, then the containers and their probes. */
+    private void step() {
+        Instant now = Instant.now();
+        boolean initialized = true;
+        for (ContainerSlot slot : initSlots) {
+            if (slot.succeeded()) {
                 continue;
             }
-            if (slot.handle != null && !slot.handle.isRunning()) {
-                int code = slot.handle.exitCode().orElse(-1);
-                slot.lastTerminated = terminated(slot.handle, code);
-                slot.handle = null;
-                boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && code != 0);
-                if (!restart) {
-                    slot.done = true;
-                    continue;
-                }
-                slot.nextStart = Instant.now().plus(slot.backOff);
-                slot.waiting = new ContainerStateBuilder().withNewWaiting().withReason("CrashLoopBackOff")
-                        .withMessage("back-off " + slot.backOff.toSeconds() + "s restarting failed container=" + c.getName()
-                                + " pod=" + name + "_" + namespace + "(" + uid + ")").endWaiting().build();
-                Duration doubled = slot.backOff.multipliedBy(2);
-                slot.backOff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
-                slot.restartCount++;
-                log.info("container {} of pod {}/{} exited with {}: restarting in {}", c.getName(), namespace, name, code,
-                        slot.nextStart);
+            initialized = false;
+            if (slot.done()) {
+                failedInit = true;
+                break;
             }
-            if (slot.handle == null && !Instant.now().isBefore(slot.nextStart)) {
-                startContainer(c, slot);
+            supervise(slot, now);
+            if (slot.succeeded()) {
+                initialized = true;
+                continue;
+            }
+            break;
+        }
+        if (!initialized || failedInit) {
+            return;
+        }
+        for (ContainerSlot slot : appSlots) {
+            supervise(slot, now);
+            if (slot.running()) {
+                probe(slot, now);
             }
         }
     }
 
-    private void startContainer(Container c, Slot slot) {
-        List<String> command = new ArrayList<>();
-        if (c.getCommand() != null) {
-            command.addAll(c.getCommand());
+    private void supervise(ContainerSlot slot, Instant now) {
+        if (slot.done()) {
+            return;
         }
-        if (c.getArgs() != null) {
-            command.addAll(c.getArgs());
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        if (c.getEnv() != null) {
-            for (EnvVar var : c.getEnv()) {
-                if (var.getValue() != null) {
-                    env.put(var.getName(), expand(var.getValue(), env));
-                } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
-                    env.put(var.getName(), fieldRef(var.getValueFrom().getFieldRef().getFieldPath()));
-                } else if (var.getValueFrom() == null) {
-                    env.put(var.getName(), "");
-                }
+        if (slot.handle != null) {
+            if (slot.handle.isRunning()) {
+                return;
             }
+            ContainerHandle ended = slot.handle;
+            slot.handle = null;
+            slot.clearProbes();
+            ContainerState term = terminated(ended);
+            ended.remove();
+            log.info("container {} of pod {}/{} exited with {}", slot.name(), namespace, name, term.getTerminated().getExitCode());
+            ended(slot, term, now);
         }
-        ContainerSpec spec = new ContainerSpec(uid, namespace, name, c.getName(), c.getImage(), command, env,
-                c.getWorkingDir(), logs.logFile(namespace, name, uid, c.getName(), slot.restartCount));
+        if (slot.handle == null && !slot.done() && (slot.nextStart == null || !now.isBefore(slot.nextStart))) {
+            startContainer(slot, now);
+        }
+    }
+
+    /** A run ended: it is the container's last, or the next one starts now or after the back-off. */
+    private void ended(ContainerSlot slot, ContainerState term, Instant now) {
+        int code = term.getTerminated().getExitCode();
+        if (!restarts(slot.init, code)) {
+            slot.finalState = term;
+            slot.waiting = null;
+            return;
+        }
+        slot.lastTerminated = term;
+        Instant finishedAt = Instant.parse(term.getTerminated().getFinishedAt());
+        Instant until = slot.backOff.waitUntil(finishedAt.isAfter(now) ? now : finishedAt);
+        if (until != null && now.isBefore(until)) {
+            slot.nextStart = until;
+            slot.waiting = new ContainerStateBuilder().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off " + BackOff.format(slot.backOff.delay()) + " restarting failed container=" + slot.name()
+                            + " pod=" + name + "_" + namespace + "(" + uid + ")").endWaiting().build();
+            events.warning(pod, slot.fieldPath(), "BackOff", "Back-off restarting failed container " + slot.name()
+                    + " in pod " + name + "_" + namespace + "(" + uid + ")");
+        } else {
+            slot.nextStart = null;
+        }
+    }
+
+    private void startContainer(ContainerSlot slot, Instant now) {
+        Container c = slot.spec;
+        Map<String, String> env;
+        try {
+            ContainerEnv resolver = new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable());
+            env = resolver.resolve(c);
+            if (!resolver.invalidNames().isEmpty()) {
+                events.warning(pod, slot.fieldPath(), "InvalidEnvironmentVariableNames", "Keys [" + String.join(", ", resolver.invalidNames())
+                        + "] from the EnvFrom were skipped since they are considered invalid environment variable names.");
+            }
+        } catch (ContainerConfigException | KubernetesClientException e) {
+            configError(slot, now, e.getMessage());
+            return;
+        }
+        if (slot.nextRun > 0) {
+            slot.backOff.restarted(now);
+        }
+        int run = slot.nextRun;
+        ContainerSpec spec = new ContainerSpec(uid, namespace, name, c.getName(), c.getImage(), ContainerEnv.commandLine(c, env), env,
+                c.getWorkingDir(), run, logs.logFile(namespace, name, uid, c.getName(), run), limits(c), podLimits());
         try {
             slot.handle = runtime.start(spec);
+            slot.nextRun = run + 1;
             slot.waiting = null;
+            slot.nextStart = null;
+            slot.env = env;
+            logs.pruneBefore(namespace, name, uid, c.getName(), run);
+            events.normal(pod, slot.fieldPath(), "Created", "Created container " + c.getName());
+            events.normal(pod, slot.fieldPath(), "Started", "Started container " + c.getName());
             log.info("started container {} of pod {}/{} as {}", c.getName(), namespace, name, slot.handle.id());
+            if (!runPostStart(slot)) {
+                return;
+            }
+            startProbes(slot);
         } catch (ContainerStartException e) {
-            slot.waiting = new ContainerStateBuilder().withNewWaiting().withReason(e.reason()).withMessage(e.getMessage())
-                    .endWaiting().build();
-            slot.nextStart = Instant.now().plus(slot.backOff);
-            Duration doubled = slot.backOff.multipliedBy(2);
-            slot.backOff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
-        }
-    }
-
-    /** {@code $(VAR)} references to variables defined earlier, as Kubernetes expands them. */
-    private static String expand(String value, Map<String, String> env) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (ch == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
-                out.append('$');
-                i++;
-            } else if (ch == '$' && i + 1 < value.length() && value.charAt(i + 1) == '(' && value.indexOf(')', i) > 0) {
-                int end = value.indexOf(')', i);
-                String ref = value.substring(i + 2, end);
-                out.append(env.containsKey(ref) ? env.get(ref) : "$(" + ref + ")");
-                i = end;
+            events.warning(pod, slot.fieldPath(), "Failed", "Error: " + e.getMessage());
+            if (e.reason().equals("StartError")) {
+                // created but could not start: a run that ended at once, with exit code 128, as containerd reports it
+                slot.nextRun = run + 1;
+                String at = PodStatuses.time(now);
+                ContainerState term = new ContainerStateBuilder().withNewTerminated().withExitCode(128).withReason("StartError")
+                        .withMessage(e.getMessage()).withStartedAt("1970-01-01T00:00:00Z").withFinishedAt(at).endTerminated().build();
+                ended(slot, term, now);
             } else {
-                out.append(ch);
+                slot.waiting = new ContainerStateBuilder().withNewWaiting().withReason(e.reason()).withMessage(e.getMessage())
+                        .endWaiting().build();
+                slot.nextStart = now.plus(CONFIG_RETRY);
             }
         }
-        return out.toString();
     }
 
-    private String fieldRef(String path) {
-        return switch (path) {
-            case "metadata.name" -> name;
-            case "metadata.namespace" -> namespace;
-            case "metadata.uid" -> uid;
-            case "spec.nodeName" -> pod.getSpec().getNodeName();
-            case "spec.serviceAccountName" -> Objects.requireNonNullElse(pod.getSpec().getServiceAccountName(), "");
-            case "status.hostIP" -> nodeIp;
-            case "status.podIP" -> podIp;
-            default -> "";
-        };
+    private void configError(ContainerSlot slot, Instant now, String message) {
+        boolean repeated = slot.waiting != null && slot.waiting.getWaiting() != null && message.equals(slot.waiting.getWaiting().getMessage());
+        slot.waiting = new ContainerStateBuilder().withNewWaiting().withReason("CreateContainerConfigError").withMessage(message)
+                .endWaiting().build();
+        slot.nextStart = now.plus(CONFIG_RETRY);
+        if (!repeated) {
+            log.info("container {} of pod {}/{}: {}", slot.name(), namespace, name, message);
+        }
+        events.warning(pod, slot.fieldPath(), "Failed", "Error: " + message);
     }
 
-    private static ContainerState terminated(ContainerHandle handle, int code) {
+    private Map<String, String> resolveEnvQuietly(Container c) {
+        try {
+            return new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable()).resolve(c);
+        } catch (ContainerConfigException | KubernetesClientException e) {
+            return Map.of();
+        }
+    }
+
+    private void startProbes(ContainerSlot slot) {
+        if (slot.init) {
+            return;
+        }
+        Instant started = slot.handle.startedAt();
+        Container c = slot.spec;
+        slot.startup = c.getStartupProbe() == null ? null : new ProbeState(ProbeState.Kind.STARTUP, c.getStartupProbe(), started);
+        slot.liveness = c.getLivenessProbe() == null ? null : new ProbeState(ProbeState.Kind.LIVENESS, c.getLivenessProbe(), started);
+        slot.readiness = c.getReadinessProbe() == null ? null : new ProbeState(ProbeState.Kind.READINESS, c.getReadinessProbe(), started);
+    }
+
+    /** Startup first; liveness and readiness once it succeeded. A failed startup or liveness probe restarts the container. */
+    private void probe(ContainerSlot slot, Instant now) {
+        if (slot.startup != null && !slot.startup.succeeded()) {
+            runProbe(slot, slot.startup, now);
+            if (slot.startup != null && slot.startup.failed()) {
+                kill(slot, "Container " + slot.name() + " failed startup probe, will be restarted", slot.startup.probe());
+            }
+            return;
+        }
+        if (slot.liveness != null) {
+            runProbe(slot, slot.liveness, now);
+            if (slot.liveness.failed()) {
+                kill(slot, "Container " + slot.name() + " failed liveness probe, will be restarted", slot.liveness.probe());
+                return;
+            }
+        }
+        if (slot.readiness != null) {
+            runProbe(slot, slot.readiness, now);
+        }
+    }
+
+    private void runProbe(ContainerSlot slot, ProbeState state, Instant now) {
+        Probe p = state.probe();
+        Map<String, String> env = slot.env;
+        Container c = slot.spec;
+        ProbeResult result = state.poll(now, probes, () -> {
+            if (p.getExec() != null) {
+                return prober.exec(p.getExec(), env, c.getWorkingDir(), state.timeout());
+            } else if (p.getHttpGet() != null) {
+                return prober.httpGet(p.getHttpGet(), c, podIp, state.timeout());
+            } else if (p.getTcpSocket() != null) {
+                return prober.tcpSocket(p.getTcpSocket(), c, podIp, state.timeout());
+            }
+            return new ProbeResult(false, "probe has no handler this runtime supports");
+        });
+        if (result != null && !result.success()) {
+            events.warning(pod, slot.fieldPath(), "Unhealthy", state.kind().label() + " probe failed: " + result.output());
+        }
+    }
+
+    private void kill(ContainerSlot slot, String message, Probe probe) {
+        events.normal(pod, slot.fieldPath(), "Killing", message);
+        log.info("pod {}/{}: {}", namespace, name, message);
+        slot.clearProbes();
+        Duration grace = probe.getTerminationGracePeriodSeconds() != null ? Duration.ofSeconds(probe.getTerminationGracePeriodSeconds())
+                : Duration.ofSeconds(Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L));
+        ContainerHandle handle = slot.handle;
+        runPreStop(slot, grace);
+        handle.stop(grace);
+    }
+
+    private ContainerState terminated(ContainerHandle handle) {
+        int code = handle.exitCode().orElse(137);
         Instant finished = handle.finishedAt() == null ? Instant.now() : handle.finishedAt();
-        return new ContainerStateBuilder().withNewTerminated().withExitCode(code)
-                .withReason(code == 0 ? "Completed" : "Error").withContainerID(handle.id())
-                .withStartedAt(handle.startedAt().truncatedTo(ChronoUnit.SECONDS).toString())
-                .withFinishedAt(finished.truncatedTo(ChronoUnit.SECONDS).toString()).endTerminated().build();
+        String reason = handle.oomKilled() ? "OOMKilled" : code == 0 ? "Completed" : "Error";
+        return new ContainerStateBuilder().withNewTerminated().withExitCode(code).withReason(reason).withContainerID(handle.id())
+                .withStartedAt(PodStatuses.time(handle.startedAt())).withFinishedAt(PodStatuses.time(finished)).endTerminated().build();
     }
 
-    private boolean allDone() {
-        return slots.values().stream().allMatch(s -> s.done);
-    }
-
+    /** Deletion: every container's preStop hook, then SIGTERM, all sharing the grace period; then the object goes. */
     private void terminate() throws InterruptedException {
-        long grace = removed ? 0 : graceSeconds();
-        for (Map.Entry<String, Slot> e : slots.entrySet()) {
-            ContainerHandle handle = e.getValue().handle;
-            if (handle != null && handle.isRunning()) {
-                log.info("stopping container {} of pod {}/{} (grace {}s)", e.getKey(), namespace, name, grace);
-            }
-        }
-        // all containers get SIGTERM together and share the grace period
+        Duration grace = removed ? MIN_GRACE : gracePeriod();
+        Instant deadline = Instant.now().plus(grace);
         List<Thread> stoppers = new ArrayList<>();
-        for (Slot slot : slots.values()) {
-            if (slot.handle != null) {
-                ContainerHandle handle = slot.handle;
-                Thread t = new Thread(() -> handle.stop(Duration.ofSeconds(grace)));
-                t.start();
-                stoppers.add(t);
+        for (ContainerSlot slot : allSlots()) {
+            ContainerHandle handle = slot.handle;
+            slot.clearProbes();
+            if (handle == null || !handle.isRunning()) {
+                continue;
             }
+            events.normal(pod, slot.fieldPath(), "Killing", "Stopping container " + slot.name());
+            log.info("stopping container {} of pod {}/{} (grace {}s)", slot.name(), namespace, name, grace.toSeconds());
+            Thread t = new Thread(() -> {
+                runPreStop(slot, grace);
+                Duration left = Duration.between(Instant.now(), deadline);
+                // the kubelet leaves at least 2 s between SIGTERM and SIGKILL, even when preStop took it all
+                handle.stop(left.compareTo(MIN_GRACE) < 0 && grace.compareTo(MIN_GRACE) >= 0 ? MIN_GRACE : left.isNegative() ? Duration.ZERO : left);
+            }, "stop-" + name + "-" + slot.name());
+            t.start();
+            stoppers.add(t);
         }
         for (Thread t : stoppers) {
             t.join();
         }
-        if (shutdown || removed) {
+        if (removed) {
             return;
         }
+        deletePodObject();
+    }
+
+    /**
+     * The postStart hook, run as the kubelet does right after the start and before the container counts
+     * as started; when it fails the container is killed ({@code FailedPostStartHook}) and restarts per policy.
+     */
+    private boolean runPostStart(ContainerSlot slot) {
+        if (slot.spec.getLifecycle() == null || slot.spec.getLifecycle().getPostStart() == null) {
+            return true;
+        }
+        LifecycleHandler hook = slot.spec.getLifecycle().getPostStart();
+        Duration grace = Duration.ofSeconds(Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L));
+        ProbeResult result;
+        if (hook.getExec() != null) {
+            result = prober.exec(hook.getExec(), slot.env, slot.spec.getWorkingDir(), grace);
+        } else if (hook.getHttpGet() != null) {
+            result = prober.httpGet(hook.getHttpGet(), slot.spec, podIp, grace);
+        } else {
+            return true;
+        }
+        if (result.success()) {
+            return true;
+        }
+        events.warning(pod, slot.fieldPath(), "FailedPostStartHook", "PostStartHook failed: " + result.output());
+        events.normal(pod, slot.fieldPath(), "Killing", "FailedPostStartHook");
+        slot.handle.stop(grace);
+        return false;
+    }
+
+    private void runPreStop(ContainerSlot slot, Duration grace) {
+        if (slot.spec.getLifecycle() == null || slot.spec.getLifecycle().getPreStop() == null) {
+            return;
+        }
+        LifecycleHandler hook = slot.spec.getLifecycle().getPreStop();
+        ProbeResult result;
+        if (hook.getExec() != null) {
+            result = prober.exec(hook.getExec(), slot.env, slot.spec.getWorkingDir(), grace);
+        } else if (hook.getHttpGet() != null) {
+            result = prober.httpGet(hook.getHttpGet(), slot.spec, podIp, grace);
+        } else if (hook.getSleep() != null) {
+            long seconds = Math.min(hook.getSleep().getSeconds(), grace.toSeconds());
+            try {
+                Thread.sleep(seconds * 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        } else {
+            return;
+        }
+        if (!result.success()) {
+            events.warning(pod, slot.fieldPath(), "FailedPreStopHook", "PreStopHook failed: " + result.output());
+        }
+    }
+
+    /** As the kubelet: a delete with gracePeriodSeconds=0 that only applies to this very pod (its uid). */
+    private void deletePodObject() {
+        String path = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/" + namespace + "/pods/" + name;
+        Map<String, Object> options = Map.of("apiVersion", "v1", "kind", "DeleteOptions", "gracePeriodSeconds", 0,
+                "preconditions", Map.of("uid", uid));
         try {
-            client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+            client.raw(path, "DELETE", options);
             log.info("pod {}/{} stopped and deleted", namespace, name);
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
+            if (e.getCode() != 404 && e.getCode() != 409) {
                 log.warn("cannot delete pod {}/{}: {}", namespace, name, e.getMessage());
             }
         }
     }
 
-    private long graceSeconds() {
+    private Duration gracePeriod() {
         Long fromMetadata = pod.getMetadata().getDeletionGracePeriodSeconds();
         if (fromMetadata != null) {
-            return fromMetadata;
+            return Duration.ofSeconds(fromMetadata);
         }
         Long fromSpec = pod.getSpec().getTerminationGracePeriodSeconds();
-        return fromSpec == null ? 30 : fromSpec;
+        return Duration.ofSeconds(fromSpec == null ? 30 : fromSpec);
     }
 
-    private static boolean isTerminal(PodStatus status) {
-        return status != null && ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase()));
+    private static Limits limits(Container c) {
+        var r = c.getResources();
+        Map<String, Quantity> limits = r == null || r.getLimits() == null ? Map.of() : r.getLimits();
+        Map<String, Quantity> requests = r == null || r.getRequests() == null ? Map.of() : r.getRequests();
+        Long cpu = limits.containsKey("cpu") ? milli(limits.get("cpu")) : null;
+        Quantity cpuRequest = requests.getOrDefault("cpu", limits.get("cpu"));
+        Long shares = cpuRequest == null ? null : Limits.sharesFor(milli(cpuRequest));
+        Long memory = limits.containsKey("memory") ? Quantity.getAmountInBytes(limits.get("memory")).longValue() : null;
+        return new Limits(cpu, shares, memory, null);
     }
 
-    private void report(boolean force) {
-        PodStatus status = status();
-        if (!force && Objects.equals(status, lastReported)) {
+    /** The sum of the containers' limits when all have one (else none), and the pod's process limit. */
+    private Limits podLimits() {
+        Long cpu = 0L;
+        Long memory = 0L;
+        for (Container c : pod.getSpec().getContainers()) {
+            Limits l = limits(c);
+            cpu = cpu == null || l.cpuMillis() == null ? null : cpu + l.cpuMillis();
+            memory = memory == null || l.memoryBytes() == null ? null : memory + l.memoryBytes();
+        }
+        if (pod.getSpec().getInitContainers() != null) {
+            // an init container runs alone: the pod needs room for the largest of them too
+            for (Container c : pod.getSpec().getInitContainers()) {
+                Limits l = limits(c);
+                cpu = cpu == null || l.cpuMillis() == null ? null : Math.max(cpu, l.cpuMillis());
+                memory = memory == null || l.memoryBytes() == null ? null : Math.max(memory, l.memoryBytes());
+            }
+        }
+        return new Limits(cpu, null, memory, settings.podPidsLimit() > 0 ? settings.podPidsLimit() : null);
+    }
+
+    private static long milli(Quantity q) {
+        return Quantity.getAmountInBytes(q).multiply(BigDecimal.valueOf(1000)).setScale(0, java.math.RoundingMode.CEILING).longValue();
+    }
+
+    /** Writes the status when it changed, and again when the API's copy disagrees (someone else wrote it). */
+    private void report() {
+        boolean failed = failedInit;
+        PodStatus status = statuses.compute(pod, initSlots, appSlots, settings.nodeIp(), podIp, startTime, failed);
+        boolean changed = !Objects.equals(status, lastReported);
+        boolean drifted = !changed && !Objects.equals(ours(pod.getStatus()), status)
+                && Instant.now().isAfter(lastReportedAt.plus(STATUS_RESYNC));
+        if (!changed && !drifted) {
             return;
         }
         try {
             client.pods().inNamespace(namespace).withName(name).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
             lastReported = status;
+            lastReportedAt = Instant.now();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 removed = true;
@@ -336,88 +653,15 @@ public class PodWorker {
         }
     }
 
-    private PodStatus status() {
-        List<ContainerStatus> statuses = new ArrayList<>();
-        boolean allReady = true;
-        int running = 0;
-        int succeeded = 0;
-        int failed = 0;
-        for (Container c : pod.getSpec().getContainers()) {
-            Slot slot = slots.get(c.getName());
-            ContainerState state;
-            boolean ready = false;
-            if (slot.handle != null && slot.handle.isRunning()) {
-                state = new ContainerStateBuilder().withNewRunning()
-                        .withStartedAt(slot.handle.startedAt().truncatedTo(ChronoUnit.SECONDS).toString()).endRunning().build();
-                ready = true;
-                running++;
-            } else if (slot.done && slot.lastTerminated != null) {
-                state = slot.lastTerminated;
-                if (state.getTerminated().getExitCode() == 0) {
-                    succeeded++;
-                } else {
-                    failed++;
-                }
-            } else if (slot.waiting != null) {
-                state = slot.waiting;
-            } else {
-                state = new ContainerStateBuilder().withNewWaiting().withReason("ContainerCreating").endWaiting().build();
-            }
-            allReady &= ready;
-            ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-                    .withImageID("").withReady(ready).withStarted(ready).withRestartCount(slot.restartCount).withState(state);
-            if (slot.handle != null) {
-                b.withContainerID(slot.handle.id());
-            }
-            if (slot.lastTerminated != null && !(slot.done && state == slot.lastTerminated)) {
-                b.withLastState(slot.lastTerminated);
-            }
-            statuses.add(b.build());
+    /** The fields of a pod's status that the agent owns. */
+    private static PodStatus ours(PodStatus s) {
+        if (s == null) {
+            return null;
         }
-        int total = statuses.size();
-        String phase;
-        if (total > 0 && succeeded == total) {
-            phase = "Succeeded";
-        } else if (total > 0 && succeeded + failed == total) {
-            phase = "Failed";
-        } else if (running > 0 || succeeded + failed > 0) {
-            phase = "Running";
-        } else {
-            phase = "Pending";
-        }
-        String start = startTime.toString();
-        List<PodCondition> conditions = List.of(
-                condition("PodReadyToStartContainers", true, start),
-                condition("Initialized", true, start),
-                condition("Ready", allReady, start),
-                condition("ContainersReady", allReady, start),
-                condition("PodScheduled", true, start));
-        return new PodStatusBuilder().withPhase(phase).withConditions(conditions).withHostIP(nodeIp)
-                .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(nodeIp).build())
-                .withPodIP(podIp).withPodIPs(new PodIPBuilder().withIp(podIp).build())
-                .withStartTime(start).withQosClass(qosClass()).withContainerStatuses(statuses).build();
-    }
-
-    private PodCondition condition(String type, boolean on, String time) {
-        PodConditionBuilder b = new PodConditionBuilder().withType(type).withStatus(on ? "True" : "False");
-        if (!on) {
-            b.withReason("ContainersNotReady");
-        }
-        return b.build();
-    }
-
-    private String qosClass() {
-        boolean any = false;
-        boolean guaranteed = true;
-        for (Container c : pod.getSpec().getContainers()) {
-            var r = c.getResources();
-            Map<String, io.fabric8.kubernetes.api.model.Quantity> requests = r == null || r.getRequests() == null ? Map.of() : r.getRequests();
-            Map<String, io.fabric8.kubernetes.api.model.Quantity> limits = r == null || r.getLimits() == null ? Map.of() : r.getLimits();
-            any |= !requests.isEmpty() || !limits.isEmpty();
-            guaranteed &= limits.containsKey("cpu") && limits.containsKey("memory")
-                    && (requests.isEmpty() || (Objects.equals(requests.get("cpu"), limits.get("cpu"))
-                    && Objects.equals(requests.get("memory"), limits.get("memory"))));
-        }
-        return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+        return new PodStatusBuilder().withPhase(s.getPhase()).withConditions(s.getConditions()).withHostIP(s.getHostIP())
+                .withHostIPs(s.getHostIPs()).withPodIP(s.getPodIP()).withPodIPs(s.getPodIPs()).withStartTime(s.getStartTime())
+                .withQosClass(s.getQosClass()).withContainerStatuses(s.getContainerStatuses())
+                .withInitContainerStatuses(s.getInitContainerStatuses() == null || s.getInitContainerStatuses().isEmpty()
+                        ? null : s.getInitContainerStatuses()).build();
     }
 }

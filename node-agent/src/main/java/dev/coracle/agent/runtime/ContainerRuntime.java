@@ -1,9 +1,13 @@
 package dev.coracle.agent.runtime;
 
+import java.util.Optional;
+import java.util.Set;
+
 /**
  * Runs containers. The {@code process} runtime runs each container's command as a supervised host
  * process; an {@code oci} runtime (image pull, rootfs, runc in the pod's namespaces and cgroups)
- * goes behind the same interface, with {@link #podIp} then the pod's own address.
+ * goes behind the same interface, with {@link #podIp} then the pod's own address. Containers outlive
+ * the agent: a restarted agent finds them again through {@link #existing} and {@link #knownPods}.
  */
 public interface ContainerRuntime {
 
@@ -19,7 +23,15 @@ public interface ContainerRuntime {
     /** Starts a container; a failure to start (no such command) throws {@link ContainerStartException}. */
     ContainerHandle start(ContainerSpec spec);
 
-    /** Releases what {@link #podIp} set up once all of a pod's containers are gone. */
-    default void removePod(String podUid) {
-    }
+    /** The newest run of a pod's container that this runtime knows of (running or exited), e.g. after an agent restart. */
+    Optional<ContainerHandle> existing(String podUid, String containerName);
+
+    /** The pods this runtime holds containers (or their records) for. */
+    Set<String> knownPods();
+
+    /** Stops whatever of the pod still runs (no grace) and releases what {@link #podIp} and the containers set up. */
+    void removePod(String podUid);
+
+    /** Why container resource limits are not enforced on this node, if they are not. */
+    Optional<String> limitsNotEnforced();
 }

@@ -1,23 +1,78 @@
 package dev.coracle.agent.runtime;
 
+import dev.coracle.agent.cgroups.Cgroups;
+import dev.coracle.agent.logs.ContainerLogs;
+import dev.coracle.agent.logs.CriLogWriter;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * Each container's command as a host process in its own session and process group (through
- * {@code setsid}), so a stop signals the whole group: {@code sh -c "...; sleep 30"} and its children
- * alike. stdout and stderr go, interleaved, to the container's log file. The pod's IP is the node's.
+ * Each container's command as a host process in its own session and process group ({@code setsid}),
+ * so a stop signals the whole group. The pod's IP is the node's (host network).
+ *
+ * <p>Containers outlive the agent, as they outlive a kubelet restart. Each container runs under a tiny
+ * {@code sh} shim ({@link #SHIM}) that first joins the container's cgroups, points its stdout and
+ * stderr at two FIFOs in the container's state directory (opened read-write, so the pipes always
+ * have a reader and the container never gets SIGPIPE while no agent is reading), runs the command,
+ * and writes its exit code to a file when it ends. The agent opens the FIFOs before the container starts
+ * (and holds a write end of its own until the container ends, so a pipe never drops unread output)
+ * and reads them into the CRI log file;
+ * a restarted agent opens them again and drains what the container wrote meanwhile (up to the pipe's
+ * 64 KiB, beyond which the container waits, as with a blocked Docker log driver). The state directory
+ * also records the shim's pid with its start time from {@code /proc/<pid>/stat}, so a restarted agent
+ * finds exactly its processes again and never mistakes a reused pid for one; a process that is not
+ * its child is watched through {@code /proc}.
  */
 public class ProcessRuntime implements ContainerRuntime {
 
+    private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
+    static final String SHIM_NAME = "coracle-shim";
     private static final boolean HAVE_SETSID = new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute();
+
+    /**
+     * $1 exit file, $2 stdout FIFO, $3 stderr FIFO, $4 the cgroup.procs files (space separated), then the
+     * command. TERM and friends are caught (not ignored, so the command does not inherit them ignored)
+     * while the shim waits for its command to end.
+     */
+    static final String SHIM = """
+            x="$1"; o="$2"; e="$3"; g="$4"; shift 4
+            exec 1<>"$o" 2<>"$e"
+            for f in $g; do echo $$ > "$f" || { echo "coracle: cannot join cgroup $f" >&2; exit 128; }; done
+            "$@" </dev/null &
+            c=$!
+            trap : TERM INT HUP QUIT USR1 USR2
+            while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done
+            echo $s > "$x"
+            exit $s
+            """;
+
+    private final Path stateRoot;
+    private final Cgroups cgroups;
+    private final long logMaxSize;
+    private final int logMaxFiles;
+
+    public ProcessRuntime(Path stateRoot, Cgroups cgroups, long logMaxSize, int logMaxFiles) {
+        this.stateRoot = stateRoot;
+        this.cgroups = cgroups;
+        this.logMaxSize = logMaxSize;
+        this.logMaxFiles = logMaxFiles;
+    }
 
     @Override
     public String name() {
@@ -35,118 +90,211 @@ public class ProcessRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Optional<String> limitsNotEnforced() {
+        return cgroups.unavailableReason();
+    }
+
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+
+    Path containerDir(String podUid, String container) {
+        return stateRoot.resolve(podUid).resolve(container);
+    }
+
+    @Override
     public ContainerHandle start(ContainerSpec spec) {
         if (spec.command() == null || spec.command().isEmpty()) {
             throw new ContainerStartException("CreateContainerConfigError",
-                    "the process runtime needs a command (or args): container " + spec.containerName() + " has none");
+                    "the process runtime runs a container's command on the host, and container " + spec.containerName()
+                            + " has no command or args (an image's entrypoint needs the oci runtime)");
+        }
+        String executable = spec.command().get(0);
+        if (resolve(executable, spec.env().getOrDefault("PATH", defaultPath()), spec.workingDir()) == null) {
+            throw new ContainerStartException("StartError", "exec: \"" + executable + "\": executable file not found in $PATH");
+        }
+        File workingDir = null;
+        if (spec.workingDir() != null && !spec.workingDir().isBlank()) {
+            workingDir = new File(spec.workingDir());
+            if (!workingDir.isDirectory()) {
+                throw new ContainerStartException("StartError", "chdir to cwd (\"" + spec.workingDir()
+                        + "\") set in config.json failed: no such file or directory");
+            }
+        }
+        Path dir = containerDir(spec.podUid(), spec.containerName());
+        List<Path> procs;
+        try {
+            recreate(dir);
+            procs = cgroups.prepare(spec.podUid(), spec.containerName(), spec.limits(), spec.podLimits());
+        } catch (IOException e) {
+            throw new ContainerStartException("CreateContainerError", "cannot prepare the container: " + e.getMessage());
         }
         List<String> argv = new ArrayList<>();
         if (HAVE_SETSID) {
             argv.add("setsid");
         }
+        argv.addAll(List.of("sh", "-c", SHIM, SHIM_NAME, dir.resolve("exit").toString(), dir.resolve("stdout").toString(),
+                dir.resolve("stderr").toString(), String.join(" ", procs.stream().map(Path::toString).toList())));
         argv.addAll(spec.command());
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().clear();
-        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        builder.environment().put("PATH", defaultPath());
         builder.environment().put("HOSTNAME", spec.podName());
         builder.environment().putAll(spec.env());
-        if (spec.workingDir() != null && !spec.workingDir().isBlank()) {
-            File dir = new File(spec.workingDir());
-            if (!dir.isDirectory()) {
-                throw new ContainerStartException("CreateContainerError", "workingDir " + spec.workingDir() + " does not exist");
+        if (workingDir != null) {
+            builder.directory(workingDir);
+        }
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessContainer container;
+        try {
+            // the readers first, so nothing the container writes is lost
+            CriLogWriter writer = new CriLogWriter(spec.logFile(), logMaxSize, logMaxFiles);
+            ProcessContainer.Logs logs = ProcessContainer.Logs.open(dir);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                logs.close();
+                writer.close();
+                throw e;
             }
-            builder.directory(dir);
+            Instant startedAt = Instant.now();
+            long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
+            container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, process.pid(), ticks,
+                    spec.restartCount(), startedAt, spec.logFile(), process);
+            saveRecord(container);
+            container.pump(logs, writer);
+        } catch (IOException e) {
+            throw new ContainerStartException("StartError", "cannot run " + executable + ": " + e.getMessage());
+        }
+        return container;
+    }
+
+    @Override
+    public Optional<ContainerHandle> existing(String podUid, String containerName) {
+        Path dir = containerDir(podUid, containerName);
+        Path record = dir.resolve("container.json");
+        if (!Files.exists(record)) {
+            return Optional.empty();
         }
         try {
-            Files.createDirectories(spec.logFile().getParent());
-            builder.redirectErrorStream(true);
-            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
-            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process process = builder.start();
-            return new ProcessHandleImpl(process, Instant.now());
-        } catch (IOException e) {
-            throw new ContainerStartException("StartError", "cannot run " + spec.command().get(0) + ": " + e.getMessage());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = Serialization.unmarshal(Files.readString(record), Map.class);
+            long pid = ((Number) r.get("pid")).longValue();
+            long ticks = ((Number) r.get("startTicks")).longValue();
+            int restartCount = ((Number) r.get("restartCount")).intValue();
+            Instant startedAt = Instant.parse((String) r.get("startedAt"));
+            Path logFile = Path.of((String) r.get("logFile"));
+            ProcessContainer container = new ProcessContainer(this, podUid, containerName, dir, pid, ticks, restartCount,
+                    startedAt, logFile, null);
+            if (container.isRunning()) {
+                log.info("found container {} of pod {} running as pid {}: adopting it", containerName, podUid, pid);
+                container.pump(ProcessContainer.Logs.open(dir), new CriLogWriter(logFile, logMaxSize, logMaxFiles));
+            }
+            return Optional.of(container);
+        } catch (IOException | RuntimeException e) {
+            log.warn("unreadable container record {}: {}", record, e.toString());
+            return Optional.empty();
         }
     }
 
-    static final class ProcessHandleImpl implements ContainerHandle {
-        private final Process process;
-        private final Instant startedAt;
-        private volatile Instant finishedAt;
-
-        ProcessHandleImpl(Process process, Instant startedAt) {
-            this.process = process;
-            this.startedAt = startedAt;
-            process.onExit().thenRun(() -> finishedAt = Instant.now());
-        }
-
-        @Override
-        public String id() {
-            return "process://" + process.pid();
-        }
-
-        @Override
-        public Instant startedAt() {
-            return startedAt;
-        }
-
-        @Override
-        public boolean isRunning() {
-            return process.isAlive();
-        }
-
-        @Override
-        public OptionalInt exitCode() {
-            return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
-        }
-
-        @Override
-        public Instant finishedAt() {
-            return finishedAt != null ? finishedAt : (process.isAlive() ? null : Instant.now());
-        }
-
-        @Override
-        public void stop(Duration grace) {
-            List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-            signalGroup("TERM");
-            process.destroy();
-            try {
-                if (!process.waitFor(Math.max(0, grace.toMillis()), TimeUnit.MILLISECONDS)) {
-                    signalGroup("KILL");
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                signalGroup("KILL");
-                process.destroyForcibly();
-            }
-            // the rest of the family got the same signal: give it a moment, then whatever is left
-            // (double forks that left the group, say) dies with its container
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (family.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        }
-
-        private void signalGroup(String signal) {
-            if (!HAVE_SETSID || !process.isAlive()) {
-                return;
-            }
-            try {
-                new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+    @Override
+    public Set<String> knownPods() {
+        Set<String> uids = new TreeSet<>();
+        if (Files.isDirectory(stateRoot)) {
+            try (Stream<Path> dirs = Files.list(stateRoot)) {
+                dirs.filter(Files::isDirectory).forEach(d -> uids.add(d.getFileName().toString()));
             } catch (IOException e) {
-                // the process.destroy() fallbacks still apply
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                log.warn("cannot list {}: {}", stateRoot, e.getMessage());
             }
         }
+        return uids;
+    }
+
+    @Override
+    public void removePod(String podUid) {
+        Path podDir = stateRoot.resolve(podUid);
+        if (Files.isDirectory(podDir)) {
+            try (Stream<Path> dirs = Files.list(podDir)) {
+                for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                    existing(podUid, dir.getFileName().toString()).ifPresent(c -> {
+                        if (c.isRunning()) {
+                            c.stop(java.time.Duration.ZERO);
+                        }
+                    });
+                }
+            } catch (IOException e) {
+                log.warn("cannot list {}: {}", podDir, e.getMessage());
+            }
+            ContainerLogs.deleteTree(podDir);
+        }
+        cgroups.removePod(podUid);
+    }
+
+    void saveRecord(ProcessContainer c) throws IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("pid", c.pid());
+        r.put("startTicks", c.startTicks());
+        r.put("restartCount", c.restartCount());
+        r.put("startedAt", c.startedAt().toString());
+        r.put("logFile", c.logFile().toString());
+        Path tmp = c.dir().resolve("container.json.tmp");
+        Files.writeString(tmp, Serialization.asJson(r));
+        Files.move(tmp, c.dir().resolve("container.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    void forget(ProcessContainer c) {
+        try {
+            Files.deleteIfExists(c.dir().resolve("container.json"));
+        } catch (IOException e) {
+            log.warn("cannot remove the record of {}: {}", c.dir(), e.getMessage());
+        }
+    }
+
+    /** A fresh state directory with the two FIFOs. */
+    private static void recreate(Path dir) throws IOException {
+        ContainerLogs.deleteTree(dir);
+        Files.createDirectories(dir);
+        mkfifo(dir.resolve("stdout"), dir.resolve("stderr"));
+    }
+
+    private static void mkfifo(Path... paths) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("mkfifo", "-m", "600"));
+        for (Path p : paths) {
+            argv.add(p.toString());
+        }
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mkfifo failed: " + out.trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    static String defaultPath() {
+        return System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    }
+
+    /** Where {@code executable} is found, as exec would look for it; null when nowhere. */
+    static Path resolve(String executable, String path, String workingDir) {
+        if (executable.contains("/")) {
+            Path p = Path.of(executable);
+            if (!p.isAbsolute() && workingDir != null && !workingDir.isBlank()) {
+                p = Path.of(workingDir).resolve(p);
+            }
+            return Files.isExecutable(p) && !Files.isDirectory(p) ? p : null;
+        }
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir).resolve(executable);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 }
