@@ -13,9 +13,11 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,25 +45,50 @@ public class TokenAuthentication implements WebFilter {
         if (PUBLIC.contains(path.replaceAll("/+$", ""))) {
             return chain.filter(exchange);
         }
-        String user = userOf(exchange.getRequest().getHeaders().getFirst("Authorization"));
-        if (user == null) {
+        String authorization = exchange.getRequest().getHeaders().getFirst("Authorization");
+        String token = bearerToken(authorization);
+        if (token == null) {
             return Responses.status(exchange, ApiException.unauthorized());
         }
+        String user = clusterUser(token);
+        String cachedNode = user == null ? nodes.cachedNode(token) : null;
+        if (cachedNode != null) {
+            user = "system:node:" + cachedNode;
+        }
+        if (user != null) {
+            return authenticated(exchange, chain, user);
+        }
+        // A node credential not seen lately is checked against its Secret: a datastore read, off the event loop.
+        return Mono.fromCallable(() -> Optional.ofNullable(nodeUser(token)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(node -> node.isPresent() ? authenticated(exchange, chain, node.get())
+                        : Responses.status(exchange, ApiException.unauthorized()));
+    }
+
+    private static Mono<Void> authenticated(ServerWebExchange exchange, WebFilterChain chain, String user) {
         exchange.getAttributes().put(AuthenticatedUser.ATTRIBUTE, user);
         return chain.filter(exchange);
     }
 
-    private String userOf(String authorization) {
+    private static String bearerToken(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
         String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private String clusterUser(String token) {
         if (same(token, credentials.adminToken())) {
             return "system:admin";
         }
         if (credentials.isJoinToken(token)) {
             return "system:node-bootstrap";
         }
+        return null;
+    }
+
+    private String nodeUser(String token) {
         String node = nodes.nodeFor(token);
         return node == null ? null : "system:node:" + node;
     }
