@@ -16,6 +16,13 @@
     }
   }
 
+  // Every open stream holds one of the browser's six HTTP/1.1 connections to this host: close them when the page is
+  // left (also when it goes into the back-forward cache), reopen them if it comes back.
+  var streams = [];
+  function track(es) { streams.push(es); return es; }
+  window.addEventListener('pagehide', function () { streams.forEach(function (es) { es.close(); }); });
+  window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+
   var busy = false, again = false;
   function refresh() {
     if (busy) { again = true; return; }
@@ -45,7 +52,7 @@
   }
 
   function live(kinds) {
-    var es = new EventSource('/live?kinds=' + encodeURIComponent(kinds));
+    var es = track(new EventSource('/live?kinds=' + encodeURIComponent(kinds)));
     var lost = false;
     es.addEventListener('change', refresh);
     es.addEventListener('health', function (e) {
@@ -94,7 +101,7 @@
       var p = params();
       var download = document.getElementById('log-download');
       if (download) { var d = new URLSearchParams(p); d.delete('follow'); download.href = form.dataset.download + '?' + d; }
-      es = new EventSource(form.dataset.stream + '?' + p);
+      es = track(new EventSource(form.dataset.stream + '?' + p));
       es.addEventListener('line', function (e) {
         if (colouredByPod) {
           var parts = e.data.split('\t');
