@@ -1,5 +1,6 @@
 package dev.coracle.dashboard;
 
+import dev.coracle.dashboard.access.ServingCertificate;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,9 +15,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class DashboardApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         SpringApplication app = new SpringApplication(DashboardApplication.class);
-        app.setDefaultProperties(DashboardFlags.parse(args).asProperties());
+        DashboardFlags flags = DashboardFlags.parse(args);
+        app.setDefaultProperties(flags.asProperties(flags.needsGeneratedCertificate() ? ServingCertificate.selfSigned(flags.bindAddress()) : null));
         app.run();
     }
 }

@@ -95,6 +95,15 @@ public record DashboardFlags(Path kubeconfig, int port, String bindAddress, Stri
         return auth.equals("token") || !loopback(bindAddress);
     }
 
+    /** HTTPS when a certificate is given, and always in shared mode off loopback (tokens cross the network). */
+    public boolean tls() {
+        return tlsCert != null || (shared() && !loopback(bindAddress));
+    }
+
+    public boolean needsGeneratedCertificate() {
+        return tls() && tlsCert == null;
+    }
+
     static boolean loopback(String address) {
         try {
             return InetAddress.getByName(address).isLoopbackAddress();
@@ -104,6 +113,11 @@ public record DashboardFlags(Path kubeconfig, int port, String bindAddress, Stri
     }
 
     Map<String, Object> asProperties() {
+        return asProperties(null);
+    }
+
+    /** The Spring properties; {@code generated} is a self-signed certificate and key for HTTPS when none was given. */
+    Map<String, Object> asProperties(Path[] generated) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("coracle.dashboard.kubeconfig", kubeconfig.toString());
         p.put("coracle.dashboard.shared", shared());
@@ -115,7 +129,15 @@ public record DashboardFlags(Path kubeconfig, int port, String bindAddress, Stri
             p.put("coracle.dashboard.tls-cert-file", tlsCert.toAbsolutePath().toString());
             p.put("coracle.dashboard.tls-private-key-file", tlsKey.toAbsolutePath().toString());
         }
-        p.put("coracle.dashboard.tls", tlsCert != null || (shared() && !loopback(bindAddress)));
+        boolean tls = tls();
+        p.put("coracle.dashboard.tls", tls);
+        Path cert = tlsCert != null ? tlsCert : generated == null ? null : generated[0];
+        Path key = tlsKey != null ? tlsKey : generated == null ? null : generated[1];
+        if (tls && cert != null) {
+            p.put("server.ssl.certificate", "file:" + cert.toAbsolutePath());
+            p.put("server.ssl.certificate-private-key", "file:" + key.toAbsolutePath());
+            p.put("server.http2.enabled", true);
+        }
         p.putAll(passThrough);
         return p;
     }
