@@ -21,6 +21,7 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -53,6 +54,7 @@ class DashboardBrowserTest {
     private ServerProcess server;
     private AgentProcess agent1;
     private AgentProcess agent2;
+    private CuttableProxy proxy;
     private ConfigurableApplicationContext dashboard;
     private WebDriver browser;
     private String base;
@@ -60,13 +62,17 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws Exception {
-        server = ServerProcess.start(tmp.resolve("server"), Ports.free(20200, 20299));
+        server = ServerProcess.start(tmp.resolve("server"), Ports.free(20200, 20249));
         agent1 = AgentProcess.start(server, "dash-node-1", tmp.resolve("agent1"), Ports.free(20400, 20449));
         agent2 = AgentProcess.start(server, "dash-node-2", tmp.resolve("agent2"), Ports.free(20450, 20499));
+        // the dashboard reaches the API through a relay the test can cut, to see the unreachable banner and the recovery
+        proxy = new CuttableProxy(Ports.free(20250, 20299), server.port());
+        Path kubeconfig = tmp.resolve("dashboard-kubeconfig.yaml");
+        Files.writeString(kubeconfig, Files.readString(server.kubeconfig()).replace(server.url(), "https://127.0.0.1:" + proxy.port()));
         int port = Ports.free(20300, 20399);
         SpringApplication app = new SpringApplication(DashboardApplication.class);
         // shared mode forced on loopback: the login page and the user's own token, as on a shared address
-        app.setDefaultProperties(DashboardFlags.parse("--kubeconfig", server.kubeconfig().toString(), "--port", String.valueOf(port),
+        app.setDefaultProperties(DashboardFlags.parse("--kubeconfig", kubeconfig.toString(), "--port", String.valueOf(port),
                 "--bind-address", "127.0.0.1", "--auth", "token").asProperties());
         dashboard = app.run();
         base = "http://127.0.0.1:" + port;
@@ -90,7 +96,7 @@ class DashboardBrowserTest {
         if (dashboard != null) {
             dashboard.close();
         }
-        for (AutoCloseable c : new AutoCloseable[]{agent1, agent2, server}) {
+        for (AutoCloseable c : new AutoCloseable[]{proxy, agent1, agent2, server}) {
             if (c != null) {
                 c.close();
             }
@@ -272,6 +278,13 @@ class DashboardBrowserTest {
         });
         assertPageNotReloaded();
         screenshot("rollout");
+
+        // kubectl rollout undo --to-revision=1: the template of revision 1 comes back as revision 3
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("undo")).isDisplayed());
+        new Select(browser.findElement(By.name("revision"))).selectByValue("1");
+        browser.findElement(By.id("undo")).click();
+        assertThat(browser.findElement(By.cssSelector(".flash.ok")).getText()).contains("rolled back to revision 1");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(columns().get(0).get(0)).isEqualTo(first));
     }
 
     @Test
@@ -306,15 +319,15 @@ class DashboardBrowserTest {
         WebElement banner = browser.findElement(By.id("api-banner"));
         assertThat(banner.isDisplayed()).isFalse();
         markPage();
-        server.stop();
+        proxy.cut();
         try {
             await().atMost(WAIT).until(banner::isDisplayed);
             assertThat(banner.getText()).contains("unreachable");
             screenshot("api-unreachable");
         } finally {
-            server.restart();
+            proxy.restore();
         }
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> !browser.findElement(By.id("api-banner")).isDisplayed());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !browser.findElement(By.id("api-banner")).isDisplayed());
         assertPageNotReloaded();
         await().atMost(WAIT).untilAsserted(() -> assertThat(runningTickerPods()).hasSize(3));
     }

@@ -78,6 +78,10 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("server not ready: " + Files.readString(log));
     }
 
+    int port() {
+        return port;
+    }
+
     String url() {
         return "https://127.0.0.1:" + port;
     }
