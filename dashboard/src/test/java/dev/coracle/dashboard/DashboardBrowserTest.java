@@ -295,6 +295,15 @@ class DashboardBrowserTest {
             assertThat(browser.findElement(By.tagName("h1")).getText()).isNotEmpty();
             screenshot(page);
         }
+        browser.get(base + "/nodes/dash-node-1");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Conditions").contains("Ready");
+        screenshot("node");
+        browser.get(base + "/pods?ns=" + NS);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(runningTickerPods()).isNotEmpty());
+        browser.get(base + "/pods/" + NS + "/" + runningTickerPods().get(0));
+        assertThat(browser.findElement(By.id("pod-status")).getText()).isEqualTo("Running");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Containers").contains("main").contains("busybox");
+        screenshot("pod");
         browser.get(base + "/search?q=ticker");
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("Deployment").contains("ReplicaSet").contains("Pod");
         screenshot("search");

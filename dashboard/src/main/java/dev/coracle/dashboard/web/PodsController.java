@@ -45,7 +45,10 @@ public class PodsController {
         }
         List<String> ns = namespaces == null ? List.of() : namespaces.stream().filter(s -> !s.isBlank()).toList();
         String text = q.trim().toLowerCase(Locale.ROOT);
-        List<PodRow> rows = new ArrayList<>();
+        // filter and sort on the cached objects; kubectl's columns are computed only where they are needed (the text
+        // and status filters, and the rows of the page shown), not for every one of thousands of pods
+        boolean needsRow = !text.isEmpty() || !status.isEmpty();
+        List<Pod> matching = new ArrayList<>();
         for (Pod p : cache.list(Kind.PODS)) {
             if (!ns.isEmpty() && !ns.contains(p.getMetadata().getNamespace())) {
                 continue;
@@ -53,24 +56,18 @@ public class PodsController {
             if (!labels.matches(p.getMetadata().getLabels())) {
                 continue;
             }
-            if (!status.isEmpty() && !status.equals(p.getStatus() == null ? null : p.getStatus().getPhase())) {
-                PodRow r = PodRow.of(p, now);
-                if (!(status.equals("Unhealthy") && r.health().equals("bad"))) {
-                    continue;
-                }
-            }
-            PodRow r = PodRow.of(p, now);
-            if (!text.isEmpty() && !(r.name().toLowerCase(Locale.ROOT).contains(text) || r.node().contains(text)
-                    || r.ip().contains(text) || r.status().toLowerCase(Locale.ROOT).contains(text))) {
+            if (needsRow && !matches(PodRow.of(p, now), p, text, status)) {
                 continue;
             }
-            rows.add(r);
+            matching.add(p);
         }
-        rows.sort(Comparator.comparing(PodRow::namespace).thenComparing(PodRow::name));
-        int pages = Math.max(1, (rows.size() + PAGE - 1) / PAGE);
+        matching.sort(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()));
+        int pages = Math.max(1, (matching.size() + PAGE - 1) / PAGE);
         int current = Math.max(0, Math.min(page, pages - 1));
-        model.addAttribute("pods", rows.subList(current * PAGE, Math.min(rows.size(), (current + 1) * PAGE)));
-        model.addAttribute("total", rows.size());
+        List<PodRow> rows = matching.subList(current * PAGE, Math.min(matching.size(), (current + 1) * PAGE)).stream()
+                .map(p -> PodRow.of(p, now)).toList();
+        model.addAttribute("pods", rows);
+        model.addAttribute("total", matching.size());
         model.addAttribute("page", current);
         model.addAttribute("pages", pages);
         model.addAttribute("namespaces", cache.list(Kind.NAMESPACES).stream().map(n -> n.getMetadata().getName()).sorted().toList());
@@ -108,6 +105,19 @@ public class PodsController {
         cache.client().pods().inNamespace(namespace).withName(name).delete();
         flash.addFlashAttribute("flash", "pod/" + name + " deleted");
         return "redirect:/pods?ns=" + namespace;
+    }
+
+    /** The text search (name, node, IP, status) and the phase filter ("Unhealthy": failing containers). */
+    static boolean matches(PodRow r, Pod p, String text, String status) {
+        if (!status.isEmpty()) {
+            String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+            boolean ok = status.equals("Unhealthy") ? r.health().equals("bad") : status.equals(phase);
+            if (!ok) {
+                return false;
+            }
+        }
+        return text.isEmpty() || r.name().toLowerCase(Locale.ROOT).contains(text) || r.node().contains(text)
+                || r.ip().contains(text) || r.status().toLowerCase(Locale.ROOT).contains(text);
     }
 
     static Pod find(ClusterCache cache, String namespace, String name) {
