@@ -62,6 +62,9 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+            throw new IllegalStateException("this test drives Debian's Chromium: apt-get install chromium chromium-driver (.ci/run does)");
+        }
         server = ServerProcess.start(tmp.resolve("server"), Ports.free(20200, 20249));
         agent1 = AgentProcess.start(server, "dash-node-1", tmp.resolve("agent1"), Ports.free(20400, 20449));
         agent2 = AgentProcess.start(server, "dash-node-2", tmp.resolve("agent2"), Ports.free(20450, 20499));
