@@ -22,6 +22,6 @@ class ServingCertificateTest {
         assertThat(sans).contains("localhost", "127.0.0.1", "10.0.0.7");
         assertThat(cert.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
         assertThat(Files.readString(files[1])).startsWith("-----BEGIN EC PRIVATE KEY-----");
-        assertThat(Files.getPosixFilePermissions(files[1].getParent()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE, OWNER_EXECUTE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(files[1].getParent()))).isEqualTo("rwx------");
     }
 }
