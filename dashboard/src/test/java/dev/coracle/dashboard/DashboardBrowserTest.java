@@ -214,7 +214,7 @@ class DashboardBrowserTest {
         replicas.clear();
         replicas.sendKeys("3");
         browser.findElement(By.id("scale")).click();
-        assertThat(browser.findElement(By.cssSelector(".flash.ok")).getText()).contains("scaled to 3");
+        assertThat(flash()).contains("scaled to 3");
 
         browser.switchTo().window(podsWindow);
         await().atMost(WAIT).untilAsserted(() -> assertThat(runningTickerPods()).hasSize(3));
@@ -268,7 +268,7 @@ class DashboardBrowserTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(columns()).hasSize(1));
         String first = columns().get(0).get(0);
         browser.findElement(By.id("restart")).click();
-        assertThat(browser.findElement(By.cssSelector(".flash.ok")).getText()).contains("restarted");
+        assertThat(flash()).contains("restarted");
         markPage();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             List<List<String>> cols = columns();
@@ -286,8 +286,20 @@ class DashboardBrowserTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("undo")).isDisplayed());
         new Select(browser.findElement(By.name("revision"))).selectByValue("1");
         browser.findElement(By.id("undo")).click();
-        assertThat(browser.findElement(By.cssSelector(".flash.ok")).getText()).contains("rolled back to revision 1");
+        assertThat(flash()).contains("rolled back to revision 1");
         await().atMost(WAIT).untilAsserted(() -> assertThat(columns().get(0).get(0)).isEqualTo(first));
+
+        browser.findElement(By.id("pause")).click();
+        assertThat(flash()).contains("paused");
+        browser.findElement(By.id("resume")).click();
+        assertThat(flash()).contains("resumed");
+    }
+
+    /** The message an action left on the page it redirected to; the page's own text when there is none (an error). */
+    private String flash() {
+        List<WebElement> ok = browser.findElements(By.cssSelector(".flash.ok"));
+        assertThat(ok).as(() -> browser.findElement(By.tagName("body")).getText()).isNotEmpty();
+        return ok.get(0).getText();
     }
 
     @Test

@@ -109,7 +109,7 @@ public class WorkloadsController {
         if (replicas < 0) {
             flash.addFlashAttribute("flashError", "spec.replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
         } else {
-            cache.client().apps().deployments().inNamespace(namespace).withName(name).scale(replicas);
+            mergePatch(cache, namespace, name, "{\"spec\":{\"replicas\":" + replicas + "}}");
             flash.addFlashAttribute("flash", "deployment.apps/" + name + " scaled to " + replicas);
         }
         return back(namespace, name);
@@ -117,21 +117,24 @@ public class WorkloadsController {
 
     @PostMapping("/workloads/deployments/{namespace}/{name}/restart")
     String restart(@PathVariable String namespace, @PathVariable String name, ClusterCache cache, RedirectAttributes flash) {
-        cache.client().apps().deployments().inNamespace(namespace).withName(name).rolling().restart();
+        // as kubectl rollout restart: a new restartedAt annotation on the pod template, sent as a patch so a
+        // concurrent status update by the controller cannot make it fail with 409 Conflict
+        mergePatch(cache, namespace, name, "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\""
+                + java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}}}}");
         flash.addFlashAttribute("flash", "deployment.apps/" + name + " restarted");
         return back(namespace, name);
     }
 
     @PostMapping("/workloads/deployments/{namespace}/{name}/pause")
     String pause(@PathVariable String namespace, @PathVariable String name, ClusterCache cache, RedirectAttributes flash) {
-        cache.client().apps().deployments().inNamespace(namespace).withName(name).rolling().pause();
+        mergePatch(cache, namespace, name, "{\"spec\":{\"paused\":true}}");
         flash.addFlashAttribute("flash", "deployment.apps/" + name + " paused");
         return back(namespace, name);
     }
 
     @PostMapping("/workloads/deployments/{namespace}/{name}/resume")
     String resume(@PathVariable String namespace, @PathVariable String name, ClusterCache cache, RedirectAttributes flash) {
-        cache.client().apps().deployments().inNamespace(namespace).withName(name).rolling().resume();
+        mergePatch(cache, namespace, name, "{\"spec\":{\"paused\":null}}");
         flash.addFlashAttribute("flash", "deployment.apps/" + name + " resumed");
         return back(namespace, name);
     }
@@ -160,6 +163,11 @@ public class WorkloadsController {
         cache.client().apps().deployments().inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON), patch);
         flash.addFlashAttribute("flash", "deployment.apps/" + name + " rolled back to revision " + revision);
         return back(namespace, name);
+    }
+
+    /** A JSON merge patch of the Deployment: no resourceVersion, so no conflict with the controller's writes. */
+    private static void mergePatch(ClusterCache cache, String namespace, String name, String patch) {
+        cache.client().apps().deployments().inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
 
     static List<ReplicaSet> owned(ClusterCache cache, Deployment d) {
