@@ -283,16 +283,26 @@ class DashboardBrowserTest {
         screenshot("rollout");
 
         // kubectl rollout undo --to-revision=1: the template of revision 1 comes back as revision 3
-        await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("undo")).isDisplayed());
-        new Select(browser.findElement(By.name("revision"))).selectByValue("1");
-        browser.findElement(By.id("undo")).click();
+        liveAct(() -> {
+            new Select(browser.findElement(By.name("revision"))).selectByValue("1");
+            browser.findElement(By.id("undo")).click();
+        });
         assertThat(flash()).contains("rolled back to revision 1");
         await().atMost(WAIT).untilAsserted(() -> assertThat(columns().get(0).get(0)).isEqualTo(first));
 
-        browser.findElement(By.id("pause")).click();
+        liveAct(() -> browser.findElement(By.id("pause")).click());
         assertThat(flash()).contains("paused");
-        browser.findElement(By.id("resume")).click();
+        liveAct(() -> browser.findElement(By.id("resume")).click());
         assertThat(flash()).contains("resumed");
+    }
+
+    /** Acts on controls of a live section, which a live update may replace between finding and clicking them. */
+    private void liveAct(Runnable action) {
+        await().atMost(WAIT).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoreException(org.openqa.selenium.NoSuchElementException.class).until(() -> {
+                    action.run();
+                    return true;
+                });
     }
 
     /** The message an action left on the page it redirected to; the page's own text when there is none (an error). */
