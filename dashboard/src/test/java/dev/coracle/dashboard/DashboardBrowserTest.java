@@ -307,9 +307,13 @@ class DashboardBrowserTest {
 
     /** The message an action left on the page it redirected to; the page's own text when there is none (an error). */
     private String flash() {
-        List<WebElement> ok = browser.findElements(By.cssSelector(".flash.ok"));
-        assertThat(ok).as(() -> browser.findElement(By.tagName("body")).getText()).isNotEmpty();
-        return ok.get(0).getText();
+        // a click on a submit button does not wait for the page it leads to
+        try {
+            return await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> browser.findElement(By.cssSelector(".flash.ok")).getText(), t -> !t.isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no action message on " + browser.getCurrentUrl() + ": " + browser.findElement(By.tagName("main")).getText(), e);
+        }
     }
 
     @Test
