@@ -298,8 +298,8 @@ class DashboardBrowserTest {
 
     /** Acts on controls of a live section, which a live update may replace between finding and clicking them. */
     private void liveAct(Runnable action) {
-        await().atMost(WAIT).ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
-                .ignoreException(org.openqa.selenium.NoSuchElementException.class).until(() -> {
+        await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+                || e instanceof org.openqa.selenium.NoSuchElementException).until(() -> {
                     action.run();
                     return true;
                 });
