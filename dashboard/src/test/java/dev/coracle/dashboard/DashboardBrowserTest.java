@@ -112,7 +112,7 @@ class DashboardBrowserTest {
         browser.get(base + "/pods");
         assertThat(browser.getCurrentUrl()).endsWith("/login");
         browser.findElement(By.name("token")).sendKeys("not-a-token-the-api-knows");
-        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        submit(() -> browser.findElement(By.cssSelector("form button[type=submit]")).click());
         assertThat(browser.findElement(By.id("login-error")).getText()).contains("401 Unauthorized");
         browser.get(base + "/nodes");
         assertThat(browser.getCurrentUrl()).endsWith("/login");
@@ -124,7 +124,7 @@ class DashboardBrowserTest {
     void logsInWithTheAdminTokenAndSeesBothNodes() {
         browser.get(base + "/login");
         browser.findElement(By.name("token")).sendKeys(server.adminToken());
-        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        submit(() -> browser.findElement(By.cssSelector("form button[type=submit]")).click());
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/").doesNotContain(server.adminToken());
         Cookie session = browser.manage().getCookieNamed("CORACLE_SESSION");
         assertThat(session).isNotNull();
@@ -175,7 +175,7 @@ class DashboardBrowserTest {
                     spec:
                       containers: [{name: main, image: busybox}]
                 """.formatted(NS, NS));
-        browser.findElement(By.id("apply")).click();
+        submit(() -> browser.findElement(By.id("apply")).click());
         String outcome = browser.findElement(By.id("outcomes")).getText();
         assertThat(outcome).contains("namespace/" + NS + " serverside-applied").contains("deployment/broken");
         assertThat(browser.findElement(By.cssSelector(".field-errors")).getText()).contains("spec.replicas");
@@ -199,7 +199,7 @@ class DashboardBrowserTest {
                         image: busybox
                         command: [sh, -c, "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done"]
                 """.formatted(NS));
-        browser.findElement(By.id("apply")).click();
+        submit(() -> browser.findElement(By.id("apply")).click());
         assertThat(browser.findElement(By.id("outcomes")).getText()).contains("deployment/ticker serverside-applied");
         screenshot("apply");
 
@@ -213,7 +213,7 @@ class DashboardBrowserTest {
         WebElement replicas = browser.findElement(By.id("replicas"));
         replicas.clear();
         replicas.sendKeys("3");
-        browser.findElement(By.id("scale")).click();
+        submit(() -> browser.findElement(By.id("scale")).click());
         assertThat(flash()).contains("scaled to 3");
 
         browser.switchTo().window(podsWindow);
@@ -267,7 +267,7 @@ class DashboardBrowserTest {
         browser.get(base + "/workloads/deployments/" + NS + "/ticker");
         await().atMost(WAIT).untilAsserted(() -> assertThat(columns()).hasSize(1));
         String first = columns().get(0).get(0);
-        browser.findElement(By.id("restart")).click();
+        submit(() -> browser.findElement(By.id("restart")).click());
         assertThat(flash()).contains("restarted");
         markPage();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
@@ -283,17 +283,25 @@ class DashboardBrowserTest {
         screenshot("rollout");
 
         // kubectl rollout undo --to-revision=1: the template of revision 1 comes back as revision 3
-        liveAct(() -> {
+        submit(() -> liveAct(() -> {
             new Select(browser.findElement(By.name("revision"))).selectByValue("1");
             browser.findElement(By.id("undo")).click();
-        });
+        }));
         assertThat(flash()).contains("rolled back to revision 1");
         await().atMost(WAIT).untilAsserted(() -> assertThat(columns().get(0).get(0)).isEqualTo(first));
 
-        liveAct(() -> browser.findElement(By.id("pause")).click());
+        submit(() -> liveAct(() -> browser.findElement(By.id("pause")).click()));
         assertThat(flash()).contains("paused");
-        liveAct(() -> browser.findElement(By.id("resume")).click());
+        submit(() -> liveAct(() -> browser.findElement(By.id("resume")).click()));
         assertThat(flash()).contains("resumed");
+    }
+
+    /** Submits a form and waits for the page it leads to (a click does not wait for the navigation). */
+    private void submit(Runnable click) {
+        ((JavascriptExecutor) browser).executeScript("window.__beforeSubmit = true;");
+        click.run();
+        await().atMost(WAIT).ignoreExceptions().until(() -> (Boolean) ((JavascriptExecutor) browser).executeScript(
+                "return window.__beforeSubmit === undefined && document.readyState === 'complete';"));
     }
 
     /** Acts on controls of a live section, which a live update may replace between finding and clicking them. */
