@@ -13,7 +13,7 @@ import java.util.function.ToLongFunction;
  * millicores/cores, memory in Mi/Gi) and the x axis with clock times (UTC).
  */
 public record Chart(String title, String unit, int width, int height, int left, int bottom, String polyline,
-                    List<Tick> yTicks, List<Tick> xTicks, int points, String latest) {
+                    List<Tick> yTicks, List<Tick> xTicks, int points, String latest, double lastX, double lastY) {
 
     public record Tick(double position, String label) {
     }
@@ -54,6 +54,8 @@ public record Chart(String title, String unit, int width, int height, int left, 
         }
         List<Tick> xTicks = new ArrayList<>();
         StringBuilder line = new StringBuilder();
+        double lastX = 0;
+        double lastY = 0;
         if (!samples.isEmpty()) {
             long t0 = samples.get(0).timestamp().toEpochMilli();
             long t1 = samples.get(samples.size() - 1).timestamp().toEpochMilli();
@@ -62,6 +64,8 @@ public record Chart(String title, String unit, int width, int height, int left, 
                 double x = LEFT + plotW * (s.timestamp().toEpochMilli() - t0) / (double) span;
                 double y = TOP + plotH - plotH * value.applyAsLong(s) / (double) top;
                 line.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f ", x, y));
+                lastX = x;
+                lastY = y;
             }
             for (int i = 0; i <= 3; i++) {
                 long t = t0 + span * i / 3;
@@ -69,7 +73,7 @@ public record Chart(String title, String unit, int width, int height, int left, 
             }
         }
         String latest = samples.isEmpty() ? null : format.text(value.applyAsLong(samples.get(samples.size() - 1)));
-        return new Chart(title, unit, WIDTH, HEIGHT, LEFT, TOP + plotH, line.toString().trim(), yTicks, xTicks, samples.size(), latest);
+        return new Chart(title, unit, WIDTH, HEIGHT, LEFT, TOP + plotH, line.toString().trim(), yTicks, xTicks, samples.size(), latest, lastX, lastY);
     }
 
     /** 1, 2 or 5 times a power of ten, at least v (and at least 1 so an idle series still has an axis). */

@@ -36,6 +36,8 @@ class ChartTest {
         String[] peak = chart.polyline().split(" ")[1].split(",");
         assertThat(Double.parseDouble(first[0])).isEqualTo(chart.left());
         assertThat(Double.parseDouble(peak[1])).isLessThan(Double.parseDouble(first[1]));
+        // the newest point is marked (a single sample is a dot, not an invisible line)
+        assertThat(chart.lastX()).isEqualTo(chart.right());
     }
 
     @Test
