@@ -28,6 +28,15 @@ public record Attributes(Map<String, String> labels, Map<String, String> fields)
         return JSON.writeValueAsString(out);
     }
 
+    /**
+     * The text a label {@code key=value} takes inside {@link #encode()}'s JSON: every object carrying
+     * that label has it in its encoded attributes (the converse need not hold), so a database can
+     * pre-filter on it.
+     */
+    public static String labelText(String key, String value) {
+        return JSON.writeValueAsString(key) + ":" + JSON.writeValueAsString(value);
+    }
+
     public static Attributes decode(String json) {
         if (json == null || json.isEmpty()) {
             return new Attributes(Map.of(), Map.of());

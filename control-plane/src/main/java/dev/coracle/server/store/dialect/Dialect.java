@@ -1,16 +1,14 @@
 package dev.coracle.server.store.dialect;
 
-import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
- * What differs between the SQL databases the store runs on (kine's dialects): how the next
- * revision is taken and how other server processes hear of a commit.
+ * What differs between the SQL databases the store runs on (kine's dialects): how other server
+ * processes hear of a commit. Revisions and preconditions are the same portable SQL on every database.
  */
 public interface Dialect {
 
-    /** Takes the next global revision, holding the counter row's lock until the transaction ends. */
-    long nextRevision(EntityManager em);
-
-    /** Tells other server processes sharing the database that this revision is being committed. */
-    void announce(EntityManager em, long revision);
+    /** Tells other server processes sharing the database, once this transaction commits, that revisions up to this one exist. */
+    void announce(Connection connection, long revision) throws SQLException;
 }
