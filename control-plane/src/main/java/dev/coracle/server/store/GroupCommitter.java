@@ -27,16 +27,16 @@ import java.util.function.Consumer;
 
 /**
  * Every write of this process goes through one committer thread, which takes all the writes waiting
- * and commits them in one transaction (group commit, as etcd batches): it locks the revision counter
- * row, checks each write's precondition, gives the accepted ones consecutive revisions, inserts,
- * updates and deletes the objects and appends the log in JDBC batches, moves the counter once,
- * announces once and commits once.
+ * and commits them in one transaction (group commit, as etcd batches): it moves the revision counter
+ * once for the batch, writes the objects and appends the log in JDBC batches, announces once and
+ * commits once. Each write carries its precondition (the object must not exist / must still be at
+ * the revision it was read at): the database checks it in the write itself, and only when one fails
+ * is the batch redone checking first, so the refused write fails alone and no revision is skipped.
  *
  * <p>The counter row lock is what orders commits across server processes sharing one database: a
- * transaction holding it commits before the next one reads the counter, so revisions are gap-free
- * and commit in order, which lets watchers read the log without ever skipping one. A write whose
- * precondition fails (the object exists / is no longer at the revision the caller read) is refused
- * alone; a write is reported done only once its transaction has committed.
+ * transaction holding it commits before the next one moves the counter, so revisions are gap-free
+ * and commit in order, which lets watchers read the log without ever skipping one. A write is
+ * reported done only once its transaction has committed.
  */
 @Component
 class GroupCommitter implements DisposableBean {
@@ -66,14 +66,15 @@ class GroupCommitter implements DisposableBean {
     }
 
     /**
-     * Commits {@code write} if the object is at {@code expectedRevision} ({@link #MUST_NOT_EXIST} for a create).
+     * Commits {@code write} if the object is at {@code expectedRevision} ({@link #MUST_NOT_EXIST} for a create),
+     * where its attributes were {@code expectedAttrs}.
      *
      * @throws StoreExceptions.ObjectExists a create whose object exists
      * @throws StoreExceptions.Stale        an update or delete whose object changed or went
      * @throws StoreExceptions.Unavailable  the database failed: the write may not have happened
      */
-    StoredObject write(ObjectKey key, long expectedRevision, Write.AtRevision write) {
-        Pending pending = new Pending(key, expectedRevision, write);
+    StoredObject write(ObjectKey key, long expectedRevision, String expectedAttrs, Write.AtRevision write) {
+        Pending pending = new Pending(key, expectedRevision, expectedAttrs, write);
         startIfNeeded();
         if (!running) {
             throw new StoreExceptions.Unavailable("write " + key, new IllegalStateException("the server is stopping"));
@@ -148,38 +149,30 @@ class GroupCommitter implements DisposableBean {
 
     /** @param retrySingly after a statement refused by the database, commit each write alone so only the bad one fails */
     private void commit(List<Pending> batch, boolean retrySingly) {
-        List<Accepted> accepted = new ArrayList<>(batch.size());
+        List<Accepted> accepted;
         boolean committing = false;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long base = lockCounter(c);
-                Map<ObjectKey, Current> current = currentOf(c, batch);
-                long revision = base;
-                for (Pending p : batch) {
-                    Current now = current.get(p.key);
-                    if (p.expectedRevision == MUST_NOT_EXIST ? now != null : now == null || now.revision != p.expectedRevision) {
-                        p.refused = p.expectedRevision == MUST_NOT_EXIST ? new StoreExceptions.ObjectExists(p.key) : new StoreExceptions.Stale(p.key);
-                        continue;
+                List<Pending> remaining = batch;
+                while (true) {
+                    Attempt attempt = optimistically(c, remaining);
+                    if (attempt.accepted() != null) {
+                        accepted = attempt.accepted();
+                        break;
                     }
-                    Write w;
-                    try {
-                        w = p.write.at(revision + 1);
-                    } catch (RuntimeException e) {
-                        p.refused = e;
-                        continue;
+                    c.rollback();
+                    if (attempt.stale().isEmpty()) {
+                        accepted = checkingFirst(c, remaining);
+                        break;
                     }
-                    revision++;
-                    EventType type = w.delete() ? EventType.DELETED : now == null ? EventType.ADDED : EventType.MODIFIED;
-                    accepted.add(new Accepted(p, new RevisionRecord(revision, p.key, type, w.attrs(), now == null ? null : now.attrs, w.body())));
-                }
-                if (!accepted.isEmpty()) {
-                    apply(c, accepted);
-                    try (PreparedStatement s = c.prepareStatement("UPDATE revision_counter SET current_revision = ? WHERE id = 1")) {
-                        s.setLong(1, revision);
-                        s.executeUpdate();
+                    // the updates the database found stale are refused alone; the others go again
+                    attempt.stale().forEach(p -> p.refused = new StoreExceptions.Stale(p.key));
+                    remaining = remaining.stream().filter(p -> p.refused == null).toList();
+                    if (remaining.isEmpty()) {
+                        accepted = List.of();
+                        break;
                     }
-                    dialect.announce(c, revision);
                 }
                 committing = true;
                 c.commit();
@@ -222,6 +215,84 @@ class GroupCommitter implements DisposableBean {
         }
     }
 
+    /**
+     * The common case in four round trips: move the counter by the whole batch (which locks it and
+     * announces), then write, letting the database check the preconditions — the primary key refuses a
+     * create of an existing object, an update or delete matches no row unless the object is still at
+     * the revision read. When any write is refused the caller rolls back, so revisions stay gap-free:
+     * updates and deletes the database found stale are named and refused; otherwise (a create of an
+     * existing object, a body that cannot be built) the caller goes the checking way.
+     */
+    private Attempt optimistically(Connection c, List<Pending> batch) throws SQLException {
+        long base = dialect.advanceCounter(c, batch.size()) - batch.size();
+        List<Accepted> accepted = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            long revision = base + 1 + i;
+            Write w;
+            try {
+                w = p.write.at(revision);
+            } catch (RuntimeException e) {
+                return Attempt.CHECK_FIRST;
+            }
+            boolean create = p.expectedRevision == MUST_NOT_EXIST;
+            if (create && w.delete()) {
+                return Attempt.CHECK_FIRST;
+            }
+            EventType type = w.delete() ? EventType.DELETED : create ? EventType.ADDED : EventType.MODIFIED;
+            accepted.add(new Accepted(p, new RevisionRecord(revision, p.key, type, w.attrs(), p.expectedAttrs, w.body())));
+        }
+        try {
+            List<Pending> stale = apply(c, accepted);
+            return stale.isEmpty() ? new Attempt(accepted, List.of()) : new Attempt(null, stale);
+        } catch (SQLException e) {
+            if (uniqueViolation(e)) {
+                return Attempt.CHECK_FIRST;
+            }
+            throw e;
+        }
+    }
+
+    /** What an optimistic attempt came to: all accepted, or the stale writes (none: check first). */
+    private record Attempt(List<Accepted> accepted, List<Pending> stale) {
+        static final Attempt CHECK_FIRST = new Attempt(null, List.of());
+    }
+
+    /** Locks the counter, reads every object of the batch, and writes only those whose precondition holds. */
+    private List<Accepted> checkingFirst(Connection c, List<Pending> batch) throws SQLException {
+        List<Accepted> accepted = new ArrayList<>(batch.size());
+        long base = lockCounter(c);
+        Map<ObjectKey, Current> current = currentOf(c, batch);
+        long revision = base;
+        for (Pending p : batch) {
+            Current now = current.get(p.key);
+            if (p.expectedRevision == MUST_NOT_EXIST ? now != null : now == null || now.revision != p.expectedRevision) {
+                p.refused = p.expectedRevision == MUST_NOT_EXIST ? new StoreExceptions.ObjectExists(p.key) : new StoreExceptions.Stale(p.key);
+                continue;
+            }
+            Write w;
+            try {
+                w = p.write.at(revision + 1);
+            } catch (RuntimeException e) {
+                p.refused = e;
+                continue;
+            }
+            revision++;
+            EventType type = w.delete() ? EventType.DELETED : now == null ? EventType.ADDED : EventType.MODIFIED;
+            accepted.add(new Accepted(p, new RevisionRecord(revision, p.key, type, w.attrs(), now == null ? null : now.attrs, w.body())));
+        }
+        if (!accepted.isEmpty()) {
+            if (!apply(c, accepted).isEmpty()) {
+                throw new IllegalStateException("an object changed under the revision counter's lock");
+            }
+            long top = dialect.advanceCounter(c, accepted.size());
+            if (top != revision) {
+                throw new IllegalStateException("the revision counter moved under its lock: " + top + " != " + revision);
+            }
+        }
+        return accepted;
+    }
+
     /** Waits for any other writer's transaction (another server process) to end, then reads the revision. */
     private static long lockCounter(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT current_revision FROM revision_counter WHERE id = 1 FOR UPDATE");
@@ -259,18 +330,23 @@ class GroupCommitter implements DisposableBean {
         return out;
     }
 
-    /** Each key appears once per batch, so the statements' order between kinds does not matter. */
-    private static void apply(Connection c, List<Accepted> accepted) throws SQLException {
+    /**
+     * Each key appears once per batch, so the statements' order between kinds does not matter.
+     *
+     * @return the updates and deletes whose object was no longer at the revision read (then nothing more is written)
+     */
+    private static List<Pending> apply(Connection c, List<Accepted> accepted) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO objects (resource, namespace, name, revision, create_revision, attrs, body) VALUES (?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement update = c.prepareStatement(
-                     "UPDATE objects SET revision = ?, attrs = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ?");
-             PreparedStatement delete = c.prepareStatement("DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?");
+                     "UPDATE objects SET revision = ?, attrs = ?, body = ? WHERE resource = ? AND namespace = ? AND name = ? AND revision = ?");
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ? AND revision = ?");
              PreparedStatement append = c.prepareStatement(
                      "INSERT INTO revisions (revision, resource, namespace, name, event_type, attrs, prev_attrs, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             int inserts = 0;
-            int updates = 0;
-            int deletes = 0;
+            List<Pending> updates = new ArrayList<>();
+            List<Pending> deletes = new ArrayList<>();
             for (Accepted a : accepted) {
                 RevisionRecord r = a.record;
                 ObjectKey k = r.key();
@@ -293,15 +369,17 @@ class GroupCommitter implements DisposableBean {
                         update.setString(4, k.resource());
                         update.setString(5, k.namespace());
                         update.setString(6, k.name());
+                        update.setLong(7, a.pending.expectedRevision);
                         update.addBatch();
-                        updates++;
+                        updates.add(a.pending);
                     }
                     case DELETED -> {
                         delete.setString(1, k.resource());
                         delete.setString(2, k.namespace());
                         delete.setString(3, k.name());
+                        delete.setLong(4, a.pending.expectedRevision);
                         delete.addBatch();
-                        deletes++;
+                        deletes.add(a.pending);
                     }
                 }
                 append.setLong(1, r.revision());
@@ -317,14 +395,38 @@ class GroupCommitter implements DisposableBean {
             if (inserts > 0) {
                 insert.executeBatch();
             }
-            if (updates > 0) {
-                update.executeBatch();
+            List<Pending> stale = new ArrayList<>();
+            if (!updates.isEmpty()) {
+                notOne(update.executeBatch(), updates, stale);
             }
-            if (deletes > 0) {
-                delete.executeBatch();
+            if (!deletes.isEmpty()) {
+                notOne(delete.executeBatch(), deletes, stale);
             }
-            append.executeBatch();
+            if (stale.isEmpty()) {
+                append.executeBatch();
+            }
+            return stale;
         }
+    }
+
+    private static void notOne(int[] counts, List<Pending> writes, List<Pending> out) {
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 1) {
+                out.add(writes.get(i));
+            }
+        }
+    }
+
+    private static boolean uniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getNextException() != null && "23505".equals(s.getNextException().getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The database refused a statement's data (too long, a constraint), as opposed to being unreachable. */
@@ -355,13 +457,16 @@ class GroupCommitter implements DisposableBean {
     private static final class Pending {
         final ObjectKey key;
         final long expectedRevision;
+        /** The attributes at the expected revision: the event's previous attributes. */
+        final String expectedAttrs;
         final Write.AtRevision write;
         final CompletableFuture<StoredObject> done = new CompletableFuture<>();
         RuntimeException refused;
 
-        Pending(ObjectKey key, long expectedRevision, Write.AtRevision write) {
+        Pending(ObjectKey key, long expectedRevision, String expectedAttrs, Write.AtRevision write) {
             this.key = key;
             this.expectedRevision = expectedRevision;
+            this.expectedAttrs = expectedAttrs;
             this.write = write;
         }
     }

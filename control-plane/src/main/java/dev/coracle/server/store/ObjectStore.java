@@ -53,7 +53,7 @@ public class ObjectStore {
 
     /** @throws StoreExceptions.ObjectExists when the object exists */
     public StoredObject create(ObjectKey key, Write.AtRevision write) {
-        return committer.write(key, GroupCommitter.MUST_NOT_EXIST, write);
+        return committer.write(key, GroupCommitter.MUST_NOT_EXIST, null, write);
     }
 
     /**
@@ -70,7 +70,7 @@ public class ObjectStore {
                 return current;
             }
             try {
-                return committer.write(key, current.revision(), write);
+                return committer.write(key, current.revision(), current.attrs(), write);
             } catch (StoreExceptions.Stale e) {
                 // someone else's write committed between our read and ours: start again from theirs
             }
