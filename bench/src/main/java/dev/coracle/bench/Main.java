@@ -219,9 +219,9 @@ public final class Main {
                 .append("** of the raw ").append(clients).append("-connection rate (median API round vs median raw run, ")
                 .append(String.format("%.0f", rawMean)).append("/s); ").append(String.format("%.0f %%", api16.rate() / raw1.rate() * 100))
                 .append(" of the 1-connection rate. \"Server's group-commit SQL, no server\" runs, over JDBC from the bench on one ")
-                .append("connection, the statements the server's committer sends per transaction (counter row `SELECT … FOR UPDATE`, one ")
-                .append("precondition `SELECT` for the batch's keys, batched `INSERT`s into objects and revisions, the counter `UPDATE`, ")
-                .append("`pg_notify`, `COMMIT`), with as many creates per transaction as the row says; latency is the transaction's: ")
+                .append("connection, the statements the server's committer sends per transaction of creates (the counter row's ")
+                .append("`UPDATE … RETURNING` with its `pg_notify`, batched `INSERT`s into objects and revisions, `COMMIT`), with as many ")
+                .append("creates per transaction as the row says; latency is the transaction's: ")
                 .append("the ceiling of the store's design on this PostgreSQL, before any server work.\n\n");
         md.append("CPU during the last unprofiled round of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n\n");
         if (api16.firstError() != null) {
@@ -427,10 +427,11 @@ public final class Main {
             double settled = server.rssMiB();
             String settledHeap = server.heapInfo();
             String nmt = server.nativeMemory();
+            String histogram = server.histogram(15);
 
             md.append("### 4. Control-plane memory\n\n");
-            md.append(String.format("VmRSS of the server JVM from /proc/PID/status, the JVM with the launcher's defaults (no -Xmx: G1, max heap ¼ of "
-                    + "RAM). \"Settled\" = `jcmd PID GC.run` then 10 s. %d pods created through the API (%d clients, %.0f creates/s, %d errors), "
+            md.append(String.format("VmRSS of the server JVM from /proc/PID/status, the JVM with the launcher's defaults (`./coracle`'s JVM options, "
+                    + "or CORACLE_JAVA_OPTS when set). \"Settled\" = `jcmd PID GC.run` then 10 s. %d pods created through the API (%d clients, %.0f creates/s, %d errors), "
                     + "then a full `GET /api/v1/pods` (%d items, %d bytes, %.0f ms).\n\n", created.created(), clients, created.rate(),
                     created.errors(), items, list.body().length, listMs));
             md.append("| State | RSS MiB | Heap after GC (jcmd GC.heap_info) |\n|---|---|---|\n");
@@ -439,6 +440,8 @@ public final class Main {
             md.append(String.format("| Right after the full list | %.0f | |\n", afterList));
             md.append(String.format("| **%d pods stored, after the list, settled** | **%.0f** (= %.0f MB) | `%s` |\n\n", items, settled,
                     settled * 1.048576, settledHeap));
+            md.append("What the heap holds, settled (`jcmd PID GC.class_histogram`, live objects, the biggest classes):\n\n```\n")
+                    .append(histogram).append("```\n\n");
             if (nmt != null) {
                 md.append("Native memory tracking (`CORACLE_JAVA_OPTS=").append(System.getenv("CORACLE_JAVA_OPTS"))
                         .append("`, diagnostic only), committed, settled:\n\n```\n").append(nmt).append("```\n\n");

@@ -100,6 +100,20 @@ final class Server implements AutoCloseable {
         jcmd("GC.run");
     }
 
+    /** The header and the {@code top} biggest classes of {@code jcmd GC.class_histogram} (live objects). */
+    String histogram(int top) throws Exception {
+        String[] lines = jcmd("GC.class_histogram").split("\n");
+        StringBuilder out = new StringBuilder();
+        int kept = 0;
+        for (String line : lines) {
+            if (line.trim().startsWith("num") || line.trim().startsWith("---") || (line.trim().matches("\\d+:.*") && kept++ < top)
+                    || line.trim().startsWith("Total")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /** "garbage-first heap total 123456K, used 45678K" as reported by jcmd GC.heap_info. */
     String heapInfo() throws Exception {
         String out = jcmd("GC.heap_info");

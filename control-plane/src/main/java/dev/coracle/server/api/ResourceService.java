@@ -85,11 +85,13 @@ public class ResourceService {
             List<StoredObject> one = store.get(key).filter(o -> selectors.matches(Attributes.decode(o.attrs()))).stream().toList();
             return new ObjectStore.Page(one, Math.max(revision, one.stream().mapToLong(StoredObject::revision).max().orElse(0)), null);
         }
-        List<String> attrsContain = selectors.labels().requiredPairs().entrySet().stream()
-                .map(e -> Attributes.labelText(e.getKey(), e.getValue())).toList();
+        List<List<String>> attrsContain = selectors.labels().requiredPairs().entrySet().stream()
+                .map(e -> Attributes.labelTexts(e.getKey(), e.getValue())).toList();
+        // label pairs alone the database filters exactly; anything else is checked here on the decoded attributes
+        boolean exactInSql = selectors.fields().isEverything() && selectors.labels().isOnlyPairs();
         return store.list(call.type().storageKey(), namespace,
                 continueAfter == null ? null : continueAfter.namespace(), continueAfter == null ? null : continueAfter.name(),
-                attrsContain, selectors.everything() ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
+                attrsContain, exactInSql ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
     }
 
     public record Selectors(LabelSelector labels, FieldSelector fields) {

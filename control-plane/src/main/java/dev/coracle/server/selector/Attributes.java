@@ -3,6 +3,7 @@ package dev.coracle.server.selector;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,12 +30,13 @@ public record Attributes(Map<String, String> labels, Map<String, String> fields)
     }
 
     /**
-     * The text a label {@code key=value} takes inside {@link #encode()}'s JSON: every object carrying
-     * that label has it in its encoded attributes (the converse need not hold), so a database can
-     * pre-filter on it.
+     * The texts, in order, that {@link #encode()}'s JSON contains exactly when the labels hold
+     * {@code key=value}: the labels object's opening (the last member, as keys are sorted; a quote
+     * inside a string is escaped, so nothing before it can read the same), then the pair. A database
+     * can filter on them ({@code LIKE '%"l":{%"app":"web"%'}) without parsing.
      */
-    public static String labelText(String key, String value) {
-        return JSON.writeValueAsString(key) + ":" + JSON.writeValueAsString(value);
+    public static List<String> labelTexts(String key, String value) {
+        return List.of("\"l\":{", JSON.writeValueAsString(key) + ":" + JSON.writeValueAsString(value));
     }
 
     public static Attributes decode(String json) {

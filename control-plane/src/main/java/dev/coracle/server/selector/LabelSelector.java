@@ -27,6 +27,16 @@ public final class LabelSelector {
         return requirements.isEmpty();
     }
 
+    /** Whether {@link #requiredPairs()} says it all: every requirement is one label equal to one value. */
+    public boolean isOnlyPairs() {
+        for (Requirement r : requirements) {
+            if (!((r.op() == Op.EQUALS || r.op() == Op.IN) && r.values().size() == 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The label = value pairs every matching object has (from {@code =}, {@code ==} and one-value {@code in}). */
     public Map<String, String> requiredPairs() {
         Map<String, String> out = new java.util.TreeMap<>();

@@ -90,11 +90,11 @@ public class ObjectStore {
     /**
      * A consistent page of one resource's objects, and the revision it reflects.
      *
-     * @param attrsContain texts every wanted object's attributes JSON contains, for the database to
-     *                     pre-filter with; {@code filter} decides exactly
+     * @param attrsContain for the database to filter with: each entry, texts a wanted object's attributes
+     *                     JSON contains in that order; {@code filter} decides what the database cannot
      */
     public Page list(String resource, String namespace, String afterNamespace, String afterName,
-                     List<String> attrsContain, Predicate<StoredObject> filter, int limit) {
+                     List<List<String>> attrsContain, Predicate<StoredObject> filter, int limit) {
         StringBuilder sql = new StringBuilder("SELECT namespace, name, revision, attrs, body FROM objects WHERE resource = ? AND ");
         sql.append(namespace != null ? "namespace = ? AND name > ?" : "(namespace, name) > (?, ?)");
         for (int i = 0; i < attrsContain.size(); i++) {
@@ -116,8 +116,10 @@ public class ObjectStore {
                     s.setString(i++, resource);
                     s.setString(i++, namespace != null ? namespace : lastNs);
                     s.setString(i++, lastName);
-                    for (String text : attrsContain) {
-                        s.setString(i++, "%" + escapeLike(text) + "%");
+                    for (List<String> texts : attrsContain) {
+                        StringBuilder like = new StringBuilder("%");
+                        texts.forEach(t -> like.append(escapeLike(t)).append('%'));
+                        s.setString(i++, like.toString());
                     }
                     s.setInt(i, batch);
                     int rows = 0;
