@@ -148,10 +148,17 @@ public class WatchCache implements SmartLifecycle {
             if (fromRevision + 1 < oldestInMemory) {
                 next = replayFromLog(subscription, fromRevision, oldestInMemory);
             }
-            for (WatchEvent e : recent) {
-                if (e.revision() > next) {
-                    subscription.offer(e);
+            // from the newest back to the first one wanted: a watch from a recent revision costs what it replays
+            java.util.ArrayList<WatchEvent> replay = new java.util.ArrayList<>();
+            for (var it = recent.descendingIterator(); it.hasNext(); ) {
+                WatchEvent e = it.next();
+                if (e.revision() <= next) {
+                    break;
                 }
+                replay.add(e);
+            }
+            for (int i = replay.size() - 1; i >= 0; i--) {
+                subscription.offer(replay.get(i));
             }
             set.add(subscription);
             watchers.incrementAndGet();
