@@ -44,6 +44,20 @@ final class Lists {
         return new Result(path, items, bytes, latency.count(), latency);
     }
 
+    /** Objects at {@code path}, counted in pages of 1,000 as kubectl reads a long list (limit + continue). */
+    static long countPaged(Api api, String path) throws Exception {
+        long n = 0;
+        String next = "";
+        Pattern cont = Pattern.compile("\"continue\":\"([^\"]+)\"");
+        do {
+            String body = api.get(path + "?limit=1000" + (next.isEmpty() ? "" : "&continue=" + java.net.URLEncoder.encode(next, "UTF-8"))).body();
+            n += count(body, "\"uid\":\"");
+            Matcher m = cont.matcher(body);
+            next = m.find() ? m.group(1) : "";
+        } while (!next.isEmpty());
+        return n;
+    }
+
     static int count(String s, String needle) {
         int n = 0;
         for (int at = s.indexOf(needle); at >= 0; at = s.indexOf(needle, at + needle.length())) {

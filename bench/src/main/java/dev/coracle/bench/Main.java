@@ -157,9 +157,9 @@ public final class Main {
         Pg.RawResult raw1 = pg.rawInserts(rawDb, 1, seconds, max, rawBody);
         log("raw INSERT+COMMIT, " + clients + " connections");
         Pg.RawResult rawN = pg.rawInserts(rawDb, clients, seconds, max, rawBody);
-        log("server's statement sequence without the server, " + clients + " connections");
+        log("server's group-commit statements without the server, batches of " + clients);
         Pg.RawResult seqN = pg.rawServerSequence(rawDb, clients, seconds / 2, max, rawBody);
-        log("server's statement sequence without the server, 1 connection");
+        log("server's group-commit statements without the server, batches of 1");
         Pg.RawResult seq1 = pg.rawServerSequence(rawDb, 1, seconds / 2, max, rawBody);
         log("API creates warm-up");
         Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, num("create-warmup", 10), max, seq);
@@ -213,15 +213,16 @@ public final class Main {
         }
         createRow(profiledRun, "API creates, " + clients + " clients, profiled round (JFR + pg_stat_activity sampling on; not in the median)");
         createRow(api1, "API creates, 1 client");
-        rawRow(seq1, "Server's SQL per create, no server: 1 connection");
-        rawRow(seqN, "Server's SQL per create, no server: " + clients + " connections");
+        rawRow(seq1, "Server's group-commit SQL, no server, 1 connection: transactions of 1 create");
+        rawRow(seqN, "Server's group-commit SQL, no server, 1 connection: transactions of " + clients + " creates");
         md.append("\nAPI with ").append(clients).append(" clients = **").append(String.format("%.0f %%", share * 100))
                 .append("** of the raw ").append(clients).append("-connection rate (median API round vs median raw run, ")
                 .append(String.format("%.0f", rawMean)).append("/s); ").append(String.format("%.0f %%", api16.rate() / raw1.rate() * 100))
-                .append(" of the 1-connection rate. \"Server's SQL per create, no server\" runs, over JDBC from the bench, the statements one ")
-                .append("create makes in its write transaction (existence `SELECT`, `UPDATE revision_counter … RETURNING`, `INSERT` into objects ")
-                .append("and revisions, `pg_notify`, `COMMIT`): the ceiling of the global-counter design on this PostgreSQL, before any server ")
-                .append("work.\n\n");
+                .append(" of the 1-connection rate. \"Server's group-commit SQL, no server\" runs, over JDBC from the bench on one ")
+                .append("connection, the statements the server's committer sends per transaction of creates (the counter row's ")
+                .append("`UPDATE … RETURNING` with its `pg_notify`, batched `INSERT`s into objects and revisions, `COMMIT`), with as many ")
+                .append("creates per transaction as the row says; latency is the transaction's: ")
+                .append("the ceiling of the store's design on this PostgreSQL, before any server work.\n\n");
         md.append("CPU during the last unprofiled round of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n\n");
         if (api16.firstError() != null) {
             md.append("First error: `").append(api16.firstError()).append("`\n\n");
@@ -352,7 +353,7 @@ public final class Main {
             long l0 = System.nanoTime();
             Lists.bulkLoad(pg, db, new Lists.PodSpec("big", "web-00000", "web"), pods);
             double loadSeconds = (System.nanoTime() - l0) / 1e9;
-            long total = Lists.count(api.get("/api/v1/pods").body(), "\"uid\":\"");
+            long total = Lists.countPaged(api, "/api/v1/pods");
 
             log("list, 100,000 pods stored");
             Cpu.Snapshot c0 = Cpu.snapshot(server.pid);
@@ -426,10 +427,11 @@ public final class Main {
             double settled = server.rssMiB();
             String settledHeap = server.heapInfo();
             String nmt = server.nativeMemory();
+            String histogram = server.histogram(15);
 
             md.append("### 4. Control-plane memory\n\n");
-            md.append(String.format("VmRSS of the server JVM from /proc/PID/status, the JVM with the launcher's defaults (no -Xmx: G1, max heap ¼ of "
-                    + "RAM). \"Settled\" = `jcmd PID GC.run` then 10 s. %d pods created through the API (%d clients, %.0f creates/s, %d errors), "
+            md.append(String.format("VmRSS of the server JVM from /proc/PID/status, the JVM with the launcher's defaults (`./coracle`'s JVM options, "
+                    + "or CORACLE_JAVA_OPTS when set). \"Settled\" = `jcmd PID GC.run` then 10 s. %d pods created through the API (%d clients, %.0f creates/s, %d errors), "
                     + "then a full `GET /api/v1/pods` (%d items, %d bytes, %.0f ms).\n\n", created.created(), clients, created.rate(),
                     created.errors(), items, list.body().length, listMs));
             md.append("| State | RSS MiB | Heap after GC (jcmd GC.heap_info) |\n|---|---|---|\n");
@@ -438,6 +440,8 @@ public final class Main {
             md.append(String.format("| Right after the full list | %.0f | |\n", afterList));
             md.append(String.format("| **%d pods stored, after the list, settled** | **%.0f** (= %.0f MB) | `%s` |\n\n", items, settled,
                     settled * 1.048576, settledHeap));
+            md.append("What the heap holds, settled (`jcmd PID GC.class_histogram`, live objects, the biggest classes):\n\n```\n")
+                    .append(histogram).append("```\n\n");
             if (nmt != null) {
                 md.append("Native memory tracking (`CORACLE_JAVA_OPTS=").append(System.getenv("CORACLE_JAVA_OPTS"))
                         .append("`, diagnostic only), committed, settled:\n\n```\n").append(nmt).append("```\n\n");

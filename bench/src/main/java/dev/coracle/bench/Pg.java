@@ -81,19 +81,20 @@ final class Pg {
      * Coracle's {@code objects} (same key columns, a body of the same size as a stored ConfigMap).
      */
     RawResult rawInserts(String db, int connections, double seconds, long maxInserts, String body) throws Exception {
-        return raw(db, connections, seconds, maxInserts, body, false);
+        return raw(db, connections, seconds, maxInserts, body, 0);
     }
 
     /**
-     * The statements the server's create runs, without the server: in one transaction, the existence check, the
-     * counter row's {@code UPDATE ... RETURNING}, the {@code objects} and {@code revisions} inserts and
-     * {@code pg_notify}, then {@code COMMIT} — what the global counter design costs in PostgreSQL alone.
+     * The statements the server's group committer runs for creates, without the server: on one connection,
+     * transactions of {@code batch} creates each — the counter row's {@code UPDATE ... RETURNING} with its
+     * {@code pg_notify}, batched {@code objects} and {@code revisions} inserts (the primary key checks the creates),
+     * {@code COMMIT} — what the store costs in PostgreSQL alone.
      */
-    RawResult rawServerSequence(String db, int connections, double seconds, long maxInserts, String body) throws Exception {
-        return raw(db, connections, seconds, maxInserts, body, true);
+    RawResult rawServerSequence(String db, int batch, double seconds, long maxInserts, String body) throws Exception {
+        return raw(db, 1, seconds, maxInserts, body, batch);
     }
 
-    private RawResult raw(String db, int connections, double seconds, long maxInserts, String body, boolean serverSequence) throws Exception {
+    private RawResult raw(String db, int connections, double seconds, long maxInserts, String body, int serverBatch) throws Exception {
         try (Connection c = connect(db); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS raw_objects (resource VARCHAR(128) NOT NULL, namespace VARCHAR(253) NOT NULL, "
                     + "name VARCHAR(253) NOT NULL, revision BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (resource, namespace, name))");
@@ -117,8 +118,8 @@ final class Pg {
             Thread th = new Thread(() -> {
                 try (Connection c = connect(db)) {
                     c.setAutoCommit(false);
-                    if (serverSequence) {
-                        serverSequence(c, deadline, seq, maxInserts, body, latency);
+                    if (serverBatch > 0) {
+                        serverSequence(c, serverBatch, deadline, seq, maxInserts, body, latency);
                         return;
                     }
                     try (PreparedStatement ps = c.prepareStatement(
@@ -155,47 +156,53 @@ final class Pg {
         return new RawResult(connections, latency.count(), elapsed, latency);
     }
 
-    private static void serverSequence(Connection c, long deadline, AtomicLong seq, long maxInserts, String body, Stats latency)
+    private static void serverSequence(Connection c, int batch, long deadline, AtomicLong seq, long maxInserts, String body, Stats latency)
             throws SQLException {
         String attrs = "{\"f\":{\"metadata.name\":\"x\",\"metadata.namespace\":\"raw\"},\"l\":{\"app\":\"bench\"}}";
-        try (PreparedStatement find = c.prepareStatement("SELECT revision FROM seq_objects WHERE resource = 'configmaps' AND namespace = 'raw' AND name = ?");
-             PreparedStatement counter = c.prepareStatement("UPDATE seq_counter SET current_revision = current_revision + 1 WHERE id = 1 RETURNING current_revision");
-             PreparedStatement object = c.prepareStatement("INSERT INTO seq_objects (resource, namespace, name, revision, create_revision, attrs, body) VALUES ('configmaps', 'raw', ?, ?, ?, ?, ?)");
-             PreparedStatement log = c.prepareStatement("INSERT INTO seq_revisions (revision, resource, namespace, name, event_type, attrs, prev_attrs, body) VALUES (?, 'configmaps', 'raw', ?, 'ADDED', ?, NULL, ?)");
-             PreparedStatement notify = c.prepareStatement("SELECT pg_notify('bench_raw', ?)")) {
+        try (PreparedStatement advance = c.prepareStatement("UPDATE seq_counter SET current_revision = current_revision + ? WHERE id = 1 "
+                + "RETURNING current_revision, pg_notify('bench_raw', current_revision::text)");
+             PreparedStatement object = c.prepareStatement("INSERT INTO seq_objects (resource, namespace, name, revision, create_revision, attrs, body) VALUES (?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement log = c.prepareStatement("INSERT INTO seq_revisions (revision, resource, namespace, name, event_type, attrs, prev_attrs, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             while (System.nanoTime() < deadline) {
-                long n = seq.incrementAndGet();
-                if (n > maxInserts) {
+                long first = seq.getAndAdd(batch) + 1;
+                if (first + batch - 1 > maxInserts) {
                     break;
                 }
                 long t0 = System.nanoTime();
-                String name = "cm-" + n;
-                find.setString(1, name);
-                try (ResultSet r = find.executeQuery()) {
+                long base;
+                advance.setLong(1, batch);
+                try (ResultSet r = advance.executeQuery()) {
                     r.next();
+                    base = r.getLong(1) - batch;
                 }
-                long revision;
-                try (ResultSet r = counter.executeQuery()) {
-                    r.next();
-                    revision = r.getLong(1);
+                for (int i = 0; i < batch; i++) {
+                    String name = "cm-" + (first + i);
+                    long revision = base + 1 + i;
+                    object.setString(1, "configmaps");
+                    object.setString(2, "raw");
+                    object.setString(3, name);
+                    object.setLong(4, revision);
+                    object.setLong(5, revision);
+                    object.setString(6, attrs);
+                    object.setString(7, body);
+                    object.addBatch();
+                    log.setLong(1, revision);
+                    log.setString(2, "configmaps");
+                    log.setString(3, "raw");
+                    log.setString(4, name);
+                    log.setString(5, "ADDED");
+                    log.setString(6, attrs);
+                    log.setString(7, null);
+                    log.setString(8, body);
+                    log.addBatch();
                 }
-                object.setString(1, name);
-                object.setLong(2, revision);
-                object.setLong(3, revision);
-                object.setString(4, attrs);
-                object.setString(5, body);
-                object.executeUpdate();
-                log.setLong(1, revision);
-                log.setString(2, name);
-                log.setString(3, attrs);
-                log.setString(4, body);
-                log.executeUpdate();
-                notify.setString(1, Long.toString(revision));
-                try (ResultSet r = notify.executeQuery()) {
-                    r.next();
-                }
+                object.executeBatch();
+                log.executeBatch();
                 c.commit();
-                latency.add(System.nanoTime() - t0);
+                long took = System.nanoTime() - t0;
+                for (int i = 0; i < batch; i++) {
+                    latency.add(took);
+                }
             }
         }
     }

@@ -32,13 +32,31 @@ final class Server implements AutoCloseable {
         this.command = command;
     }
 
+    /** A free port of 127.0.0.1: from {@code BENCH_PORTS} ("17000-17999") when set, for a machine whose users split the ports, else any. */
+    private static int freePort() throws IOException {
+        String range = System.getenv("BENCH_PORTS");
+        int from = 0;
+        int to = 0;
+        if (range != null && range.matches("\\d+-\\d+")) {
+            from = Integer.parseInt(range.split("-")[0]);
+            to = Integer.parseInt(range.split("-")[1]);
+        }
+        for (int candidate = from; candidate <= to; candidate++) {
+            try (ServerSocket s = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException busy) {
+                if (candidate == to) {
+                    throw busy;
+                }
+            }
+        }
+        throw new IOException("no free port in " + range);
+    }
+
     static Server start(Path repo, Path workDir, String datastoreEndpoint) throws Exception {
         Path dataDir = workDir.resolve("data");
         Files.createDirectories(workDir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         List<String> command = List.of(repo.resolve("coracle").toString(), "server", "--data-dir", dataDir.toString(),
                 "--datastore-endpoint", datastoreEndpoint, "--https-listen-port", Integer.toString(port), "--disable-agent");
         Path log = workDir.resolve("server.log");
@@ -80,6 +98,20 @@ final class Server implements AutoCloseable {
     /** Asks the server JVM for a full GC (jcmd PID GC.run), as an operator would before reading memory. */
     void gc() throws Exception {
         jcmd("GC.run");
+    }
+
+    /** The header and the {@code top} biggest classes of {@code jcmd GC.class_histogram} (live objects). */
+    String histogram(int top) throws Exception {
+        String[] lines = jcmd("GC.class_histogram").split("\n");
+        StringBuilder out = new StringBuilder();
+        int kept = 0;
+        for (String line : lines) {
+            if (line.trim().startsWith("num") || line.trim().startsWith("---") || (line.trim().matches("\\d+:.*") && kept++ < top)
+                    || line.trim().startsWith("Total")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /** "garbage-first heap total 123456K, used 45678K" as reported by jcmd GC.heap_info. */

@@ -17,6 +17,8 @@ import dev.coracle.server.store.ObjectStore;
 import dev.coracle.server.store.StoreExceptions;
 import dev.coracle.server.store.StoredObject;
 import dev.coracle.server.store.Write;
+import dev.coracle.server.watch.NamespaceStates;
+import dev.coracle.server.watch.WatchCache;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -46,12 +48,14 @@ import java.util.Set;
 public class ResourceService {
 
     private final ObjectStore store;
+    private final WatchCache watchCache;
     private final Registry registry;
     private final List<AdmissionHook> admission;
     private final FieldManager fields = new FieldManager();
 
-    public ResourceService(ObjectStore store, Registry registry, List<AdmissionHook> admission) {
+    public ResourceService(ObjectStore store, WatchCache watchCache, Registry registry, List<AdmissionHook> admission) {
         this.store = store;
+        this.watchCache = watchCache;
         this.registry = registry;
         this.admission = admission;
     }
@@ -81,9 +85,13 @@ public class ResourceService {
             List<StoredObject> one = store.get(key).filter(o -> selectors.matches(Attributes.decode(o.attrs()))).stream().toList();
             return new ObjectStore.Page(one, Math.max(revision, one.stream().mapToLong(StoredObject::revision).max().orElse(0)), null);
         }
+        List<List<String>> attrsContain = selectors.labels().requiredPairs().entrySet().stream()
+                .map(e -> Attributes.labelTexts(e.getKey(), e.getValue())).toList();
+        // label pairs alone the database filters exactly; anything else is checked here on the decoded attributes
+        boolean exactInSql = selectors.fields().isEverything() && selectors.labels().isOnlyPairs();
         return store.list(call.type().storageKey(), namespace,
                 continueAfter == null ? null : continueAfter.namespace(), continueAfter == null ? null : continueAfter.name(),
-                selectors.everything() ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
+                attrsContain, exactInSql ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
     }
 
     public record Selectors(LabelSelector labels, FieldSelector fields) {
@@ -123,21 +131,20 @@ public class ResourceService {
         }
         requireLiveNamespace(call, object);
         ObjectKey key = call.key(object.getMetadata().getName());
-        if (store.get(key).isPresent()) {
+        List<AdmissionHook> hooks = admission.stream().filter(h -> h.appliesTo(call.type())).toList();
+        boolean dryRun = call.query().dryRun();
+        if ((dryRun || !hooks.isEmpty()) && store.get(key).isPresent()) {
+            // otherwise the store's own check, in the write, answers: one round trip fewer per create
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
         }
-        boolean dryRun = call.query().dryRun();
-        for (AdmissionHook hook : admission) {
-            if (hook.appliesTo(call.type())) {
-                hook.beforeCreate(object, dryRun);
-            }
+        for (AdmissionHook hook : hooks) {
+            hook.beforeCreate(object, dryRun);
         }
         if (dryRun) {
             return new Outcome(Json.toTree(object), true, warnings);
         }
-        HasMetadata toStore = object;
         try {
-            StoredObject stored = store.create(key, revision -> write(strategy, toStore, revision));
+            StoredObject stored = store.create(key, write(strategy, object));
             return new Outcome(Json.parseStored(stored.body()), true, warnings);
         } catch (StoreExceptions.ObjectExists e) {
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
@@ -247,9 +254,9 @@ public class ResourceService {
                 return null;
             }
             if (readyToGo(strategy, object)) {
-                return revision -> Write.remove(attributes(strategy, object), stamp(object, revision));
+                return Write.removeTemplate(attributes(strategy, object), template(object));
             }
-            return revision -> write(strategy, object, revision);
+            return write(strategy, object);
         };
         try {
             StoredObject stored = store.update(call.key(), update);
@@ -330,7 +337,7 @@ public class ResourceService {
             if (finalizers.isEmpty() && grace == 0 && !strategy.holdsDeletion(object)) {
                 gone[0] = true;
                 result[0] = object;
-                return dryRun ? null : revision -> Write.remove(attributes(strategy, object), stamp(object, revision));
+                return dryRun ? null : Write.removeTemplate(attributes(strategy, object), template(object));
             }
             Long currentGrace = meta.getDeletionGracePeriodSeconds();
             if (meta.getDeletionTimestamp() == null || (currentGrace != null && grace < currentGrace)) {
@@ -345,7 +352,7 @@ public class ResourceService {
             if (dryRun || Json.toTree(object).equals(Json.toTree(current))) {
                 return null;
             }
-            return revision -> write(strategy, object, revision);
+            return write(strategy, object);
         };
         try {
             StoredObject stored = store.update(call.key(), update);
@@ -505,9 +512,15 @@ public class ResourceService {
             return;
         }
         String ns = object.getMetadata().getNamespace();
-        StoredObject namespace = store.get(new ObjectKey("namespaces", "", ns))
-                .orElseThrow(() -> ApiException.notFound("", "namespaces", ns));
-        if (namespace.body().contains("\"deletionTimestamp\"")) {
+        NamespaceStates.State known = watchCache.namespace(ns);
+        boolean terminating = known == NamespaceStates.State.TERMINATING;
+        if (known == NamespaceStates.State.UNKNOWN) {
+            // not seen here yet (just created, perhaps by another server) or gone: the store decides
+            StoredObject namespace = store.get(new ObjectKey("namespaces", "", ns))
+                    .orElseThrow(() -> ApiException.notFound("", "namespaces", ns));
+            terminating = NamespaceStates.terminating(namespace.body());
+        }
+        if (terminating) {
             ApiException e = ApiException.forbidden(call.type().plural() + " \"" + object.getMetadata().getName()
                     + "\" is forbidden: unable to create new content in namespace " + ns + " because it is being terminated");
             throw e;
@@ -522,13 +535,19 @@ public class ResourceService {
         return !a.equals(b);
     }
 
-    private static Write write(ResourceStrategy<HasMetadata> strategy, HasMetadata object, long revision) {
-        return Write.put(attributes(strategy, object), stamp(object, revision));
+    /** The write, serialised now (off the store's commit path) with the revision left for the store to splice in. */
+    private static Write.AtRevision write(ResourceStrategy<HasMetadata> strategy, HasMetadata object) {
+        return Write.putTemplate(attributes(strategy, object), template(object));
     }
 
-    private static String stamp(HasMetadata object, long revision) {
-        object.getMetadata().setResourceVersion(Long.toString(revision));
-        return Json.write(object);
+    private static String template(HasMetadata object) {
+        String before = object.getMetadata().getResourceVersion();
+        object.getMetadata().setResourceVersion(Write.REVISION_PLACEHOLDER);
+        try {
+            return Json.write(object);
+        } finally {
+            object.getMetadata().setResourceVersion(before);
+        }
     }
 
     static String attributes(ResourceStrategy<HasMetadata> strategy, HasMetadata object) {

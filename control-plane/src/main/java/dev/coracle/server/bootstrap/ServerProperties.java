@@ -39,7 +39,7 @@ public record ServerProperties(
      */
     public record Watch(Integer cacheSize, Duration bookmarkInterval, Duration maxTimeout) {
         public Watch {
-            cacheSize = cacheSize == null ? 20_000 : cacheSize;
+            cacheSize = cacheSize == null ? 5_000 : cacheSize;
             bookmarkInterval = bookmarkInterval == null ? Duration.ofSeconds(30) : bookmarkInterval;
             maxTimeout = maxTimeout == null ? Duration.ofMinutes(30) : maxTimeout;
         }

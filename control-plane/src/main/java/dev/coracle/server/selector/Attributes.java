@@ -3,6 +3,7 @@ package dev.coracle.server.selector;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,6 +27,16 @@ public record Attributes(Map<String, String> labels, Map<String, String> fields)
         out.put("l", new TreeMap<>(labels));
         out.put("f", new TreeMap<>(fields));
         return JSON.writeValueAsString(out);
+    }
+
+    /**
+     * The texts, in order, that {@link #encode()}'s JSON contains exactly when the labels hold
+     * {@code key=value}: the labels object's opening (the last member, as keys are sorted; a quote
+     * inside a string is escaped, so nothing before it can read the same), then the pair. A database
+     * can filter on them ({@code LIKE '%"l":{%"app":"web"%'}) without parsing.
+     */
+    public static List<String> labelTexts(String key, String value) {
+        return List.of("\"l\":{", JSON.writeValueAsString(key) + ":" + JSON.writeValueAsString(value));
     }
 
     public static Attributes decode(String json) {

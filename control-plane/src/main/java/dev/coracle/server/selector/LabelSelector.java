@@ -27,6 +27,27 @@ public final class LabelSelector {
         return requirements.isEmpty();
     }
 
+    /** Whether {@link #requiredPairs()} says it all: every requirement is one label equal to one value. */
+    public boolean isOnlyPairs() {
+        for (Requirement r : requirements) {
+            if (!((r.op() == Op.EQUALS || r.op() == Op.IN) && r.values().size() == 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The label = value pairs every matching object has (from {@code =}, {@code ==} and one-value {@code in}). */
+    public Map<String, String> requiredPairs() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Requirement r : requirements) {
+            if ((r.op() == Op.EQUALS || r.op() == Op.IN) && r.values().size() == 1) {
+                out.put(r.key(), r.values().iterator().next());
+            }
+        }
+        return out;
+    }
+
     public boolean matches(Map<String, String> labels) {
         for (Requirement r : requirements) {
             if (!r.matches(labels)) {

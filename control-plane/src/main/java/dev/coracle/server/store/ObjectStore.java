@@ -1,192 +1,257 @@
 package dev.coracle.server.store;
 
-import dev.coracle.server.store.dialect.Dialect;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
-import jakarta.persistence.PersistenceContext;
-import jakarta.persistence.PersistenceException;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.domain.Limit;
+import dev.coracle.server.store.RevisionRecord.EventType;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Isolation;
-import org.springframework.transaction.annotation.Transactional;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The object store: current state plus an append-only revision log, in one transaction per write.
+ * The object store: current state plus an append-only revision log, kine's shape on plain JDBC.
  *
- * <p>A write first locks the object's row (so read-modify-write on one object is atomic), then
- * takes the next global revision from the counter row, whose lock it holds until commit: revisions
- * therefore commit in order, which is what lets watchers read the log without ever skipping one.
+ * <p>Writes go through the {@link GroupCommitter}, which gives them strictly increasing, gap-free
+ * revisions in commit order. An update is optimistic, as Kubernetes' GuaranteedUpdate: it reads the
+ * object, computes the change, and commits it only if the object is still at the revision it read,
+ * otherwise it reads again and recomputes.
  */
 @Service
 public class ObjectStore {
 
-    @PersistenceContext
-    private EntityManager em;
+    private static final int LIST_BATCH = 5000;
 
-    private final Dialect dialect;
-    private final ObjectRepository objects;
-    private final RevisionRepository revisions;
-    private final ApplicationEventPublisher events;
+    private final DataSource dataSource;
+    private final GroupCommitter committer;
 
-    ObjectStore(Dialect dialect, ObjectRepository objects, RevisionRepository revisions, ApplicationEventPublisher events) {
-        this.dialect = dialect;
-        this.objects = objects;
-        this.revisions = revisions;
-        this.events = events;
+    ObjectStore(DataSource dataSource, GroupCommitter committer) {
+        this.dataSource = dataSource;
+        this.committer = committer;
     }
 
-    @Transactional(readOnly = true)
     public Optional<StoredObject> get(ObjectKey key) {
-        return objects.findById(key).map(StoredObject::of);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT revision, attrs, body FROM objects WHERE resource = ? AND namespace = ? AND name = ?")) {
+            s.setString(1, key.resource());
+            s.setString(2, key.namespace());
+            s.setString(3, key.name());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(new StoredObject(key, rs.getLong(1), rs.getString(2), rs.getString(3))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("read " + key, e);
+        }
     }
 
-    @Transactional
+    /** @throws StoreExceptions.ObjectExists when the object exists */
     public StoredObject create(ObjectKey key, Write.AtRevision write) {
-        if (em.find(ObjectRecord.class, key) != null) {
-            throw new StoreExceptions.ObjectExists(key);
-        }
-        long revision = nextRevision();
-        Write w = write.at(revision);
-        ObjectRecord record = new ObjectRecord(key, revision, w.attrs(), w.body());
-        try {
-            em.persist(record);
-            em.flush();
-        } catch (PersistenceException | DataIntegrityViolationException e) {
-            throw new StoreExceptions.ObjectExists(key);
-        }
-        log(revision, key, RevisionRecord.EventType.ADDED, w.attrs(), null, w.body());
-        return StoredObject.of(record);
+        return committer.write(key, GroupCommitter.MUST_NOT_EXIST, null, write);
     }
 
     /**
-     * Read-modify-write under the object's row lock: the update sees the current object, may throw to
-     * refuse, and may replace it or remove it ({@link Write#remove}).
+     * Read-modify-write: the update sees the current object, may throw to refuse, and may replace it
+     * or remove it ({@link Write#remove}). It is asked again if another write commits in between.
+     *
+     * @throws StoreExceptions.ObjectMissing when there is no such object
      */
-    @Transactional
     public StoredObject update(ObjectKey key, Write.Update update) {
-        ObjectRecord record = em.find(ObjectRecord.class, key, LockModeType.PESSIMISTIC_WRITE);
-        if (record == null) {
-            throw new StoreExceptions.ObjectMissing(key);
+        while (true) {
+            StoredObject current = get(key).orElseThrow(() -> new StoreExceptions.ObjectMissing(key));
+            Write.AtRevision write = update.from(current);
+            if (write == null) {
+                return current;
+            }
+            try {
+                return committer.write(key, current.revision(), current.attrs(), write);
+            } catch (StoreExceptions.Stale e) {
+                // someone else's write committed between our read and ours: start again from theirs
+            }
         }
-        StoredObject current = StoredObject.of(record);
-        Write.AtRevision write = update.from(current);
-        if (write == null) {
-            return current;
-        }
-        long revision = nextRevision();
-        Write w = write.at(revision);
-        String prevAttrs = record.attrs();
-        if (w.delete()) {
-            em.remove(record);
-            log(revision, key, RevisionRecord.EventType.DELETED, w.attrs(), prevAttrs, w.body());
-            return new StoredObject(key, revision, w.attrs(), w.body());
-        }
-        record.overwrite(revision, w.attrs(), w.body());
-        log(revision, key, RevisionRecord.EventType.MODIFIED, w.attrs(), prevAttrs, w.body());
-        return StoredObject.of(record);
     }
 
-    /** A consistent page of one resource's objects, and the revision it reflects. */
-    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    /** Hears each committed batch of this process's writes, in commit order, right after it commits. */
+    public void onCommit(Consumer<List<RevisionRecord>> listener) {
+        committer.onCommit(listener);
+    }
+
     public Page list(String resource, String namespace, String afterNamespace, String afterName,
                      Predicate<StoredObject> filter, int limit) {
-        long revision = currentRevision();
-        List<StoredObject> items = new java.util.ArrayList<>();
-        int batch = limit > 0 ? Math.max(limit + 1, 500) : 5000;
-        String lastNs = afterNamespace == null ? "" : afterNamespace;
-        String lastName = afterName == null ? "" : afterName;
-        while (true) {
-            List<ObjectRecord> rows = namespace != null
-                    ? objects.listNamespace(resource, namespace, lastName, Limit.of(batch))
-                    : objects.listAll(resource, lastNs, lastName, Limit.of(batch));
-            for (ObjectRecord row : rows) {
-                StoredObject object = StoredObject.of(row);
-                if (!filter.test(object)) {
-                    continue;
-                }
-                if (limit > 0 && items.size() == limit) {
-                    StoredObject last = items.get(items.size() - 1);
-                    return new Page(items, revision, last.key());
-                }
-                items.add(object);
-            }
-            if (rows.size() < batch) {
-                return new Page(items, revision, null);
-            }
-            ObjectKey lastRow = rows.get(rows.size() - 1).key();
-            lastNs = lastRow.namespace();
-            lastName = lastRow.name();
-            em.clear();
+        return list(resource, namespace, afterNamespace, afterName, List.of(), filter, limit);
+    }
+
+    /**
+     * A consistent page of one resource's objects, and the revision it reflects.
+     *
+     * @param attrsContain for the database to filter with: each entry, texts a wanted object's attributes
+     *                     JSON contains in that order; {@code filter} decides what the database cannot
+     */
+    public Page list(String resource, String namespace, String afterNamespace, String afterName,
+                     List<List<String>> attrsContain, Predicate<StoredObject> filter, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT namespace, name, revision, attrs, body FROM objects WHERE resource = ? AND ");
+        sql.append(namespace != null ? "namespace = ? AND name > ?" : "(namespace, name) > (?, ?)");
+        for (int i = 0; i < attrsContain.size(); i++) {
+            sql.append(" AND attrs LIKE ? ESCAPE '!'");
         }
+        sql.append(namespace != null ? " ORDER BY name" : " ORDER BY namespace, name").append(" LIMIT ?");
+        int batch = limit > 0 ? Math.max(limit + 1, 500) : LIST_BATCH;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                long revision = counter(c).currentRevision();
+                List<StoredObject> items = new ArrayList<>();
+                String lastNs = afterNamespace == null ? "" : afterNamespace;
+                String lastName = afterName == null ? "" : afterName;
+                while (true) {
+                    int i = 1;
+                    s.setString(i++, resource);
+                    s.setString(i++, namespace != null ? namespace : lastNs);
+                    s.setString(i++, lastName);
+                    for (List<String> texts : attrsContain) {
+                        StringBuilder like = new StringBuilder("%");
+                        texts.forEach(t -> like.append(escapeLike(t)).append('%'));
+                        s.setString(i++, like.toString());
+                    }
+                    s.setInt(i, batch);
+                    int rows = 0;
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            rows++;
+                            lastNs = rs.getString(1);
+                            lastName = rs.getString(2);
+                            StoredObject object = new StoredObject(new ObjectKey(resource, lastNs, lastName), rs.getLong(3), rs.getString(4), rs.getString(5));
+                            if (!filter.test(object)) {
+                                continue;
+                            }
+                            if (limit > 0 && items.size() == limit) {
+                                return new Page(items, revision, items.get(items.size() - 1).key());
+                            }
+                            items.add(object);
+                        }
+                    }
+                    if (rows < batch) {
+                        return new Page(items, revision, null);
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("list " + resource, e);
+        }
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     public record Page(List<StoredObject> items, long revision, ObjectKey continueAfter) {
     }
 
-    @Transactional(readOnly = true)
     public long currentRevision() {
-        return em.find(RevisionCounter.class, RevisionCounter.ID).currentRevision();
+        return counter().currentRevision();
     }
 
-    @Transactional(readOnly = true)
     public RevisionCounter counter() {
-        return em.find(RevisionCounter.class, RevisionCounter.ID);
+        try (Connection c = dataSource.getConnection()) {
+            return counter(c);
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("read the revision counter", e);
+        }
+    }
+
+    private static RevisionCounter counter(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT current_revision, compacted_revision FROM revision_counter WHERE id = 1");
+             ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("revision_counter has no row");
+            }
+            return new RevisionCounter(rs.getLong(1), rs.getLong(2));
+        }
     }
 
     /** Log entries after {@code revision}, oldest first; refuses when the log no longer reaches back that far. */
-    @Transactional(readOnly = true)
     public List<RevisionRecord> revisionsAfter(long revision, int max) {
-        long compacted = counter().compactedRevision();
-        if (revision < compacted) {
-            throw new StoreExceptions.Compacted(revision, compacted);
+        List<RevisionRecord> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT revision, resource, namespace, name, event_type, attrs, prev_attrs, body FROM revisions WHERE revision > ? ORDER BY revision LIMIT ?")) {
+                s.setLong(1, revision);
+                s.setInt(2, max);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new RevisionRecord(rs.getLong(1), new ObjectKey(rs.getString(2), rs.getString(3), rs.getString(4)),
+                                EventType.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7), rs.getString(8)));
+                    }
+                }
+            }
+            if (out.isEmpty() || out.get(0).revision() != revision + 1) {
+                // the log is gap-free, so only here can the revision asked for be compacted away
+                long compacted = counter(c).compactedRevision();
+                if (revision < compacted) {
+                    throw new StoreExceptions.Compacted(revision, compacted);
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("read the revision log", e);
         }
-        return revisions.after(revision, Limit.of(max));
     }
 
     /** Drops log entries older than {@code keepFrom}; returns how many went. */
-    @Transactional
     public int compact(long keepFrom) {
-        int deleted = revisions.deleteBefore(keepFrom);
-        em.createQuery("update RevisionCounter c set c.compactedRevision = ?1 where c.id = ?2 and c.compactedRevision < ?1")
-                .setParameter(1, keepFrom - 1).setParameter(2, RevisionCounter.ID).executeUpdate();
-        return deleted;
-    }
-
-    @Transactional(readOnly = true)
-    public java.util.Map<String, Long> countByResource() {
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        for (Object[] row : objects.countAll()) {
-            out.put((String) row[0], ((Number) row[1]).longValue());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM revisions WHERE revision < ?");
+                 PreparedStatement mark = c.prepareStatement(
+                         "UPDATE revision_counter SET compacted_revision = ? WHERE id = 1 AND compacted_revision < ?")) {
+                delete.setLong(1, keepFrom);
+                int deleted = delete.executeUpdate();
+                mark.setLong(1, keepFrom - 1);
+                mark.setLong(2, keepFrom - 1);
+                mark.executeUpdate();
+                c.commit();
+                return deleted;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("compact the revision log", e);
         }
-        return out;
     }
 
-    @Transactional(readOnly = true)
+    public Map<String, Long> countByResource() {
+        Map<String, Long> out = new TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT resource, COUNT(*) FROM objects GROUP BY resource");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("count objects", e);
+        }
+    }
+
     public long logSize() {
-        return revisions.count();
-    }
-
-    /**
-     * Writers of this process queue here rather than on the counter row: a row lock with many
-     * waiters costs PostgreSQL far more than a Java lock (bench/RESULTS.md). Held until the
-     * transaction ends, so the next writer starts once this one's revision is committed.
-     */
-    private final WriterLock writers = new WriterLock();
-
-    private long nextRevision() {
-        writers.lock();
-        return dialect.nextRevision(em);
-    }
-
-    private void log(long revision, ObjectKey key, RevisionRecord.EventType type, String attrs, String prevAttrs, String body) {
-        em.persist(new RevisionRecord(revision, key, type, attrs, prevAttrs, body));
-        dialect.announce(em, revision);
-        events.publishEvent(new RevisionCommitted(revision));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM revisions");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new StoreExceptions.Unavailable("count the revision log", e);
+        }
     }
 }

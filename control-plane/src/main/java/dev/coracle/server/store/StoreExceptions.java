@@ -31,4 +31,21 @@ public final class StoreExceptions {
             return compactedRevision;
         }
     }
+
+    /**
+     * The database could not be read or written (unreachable, restarted, refused the statement). For a
+     * write this means it may not have happened: it is never reported as a success.
+     */
+    public static class Unavailable extends RuntimeException {
+        public Unavailable(String what, Throwable cause) {
+            super(what + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The object changed between the read an update was computed from and its commit: read again. */
+    static class Stale extends RuntimeException {
+        Stale(ObjectKey key) {
+            super(key.toString(), null, false, false);
+        }
+    }
 }

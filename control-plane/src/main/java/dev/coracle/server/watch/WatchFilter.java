@@ -17,6 +17,10 @@ public record WatchFilter(String resource, String namespace, LabelSelector label
 
     /** The type this watcher is shown the event as, or {@code null} if it does not see it. */
     EventType shownAs(WatchEvent event) {
+        if (labels.isEverything() && fields.isEverything()) {
+            // nothing to match: no need to decode the attributes (informers watch this way)
+            return event.type();
+        }
         boolean now = matches(event.attrs());
         if (event.type() != EventType.MODIFIED) {
             return now ? event.type() : null;

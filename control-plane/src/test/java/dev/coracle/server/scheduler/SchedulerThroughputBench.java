@@ -119,7 +119,9 @@ class SchedulerThroughputBench {
         boolean postgres = Boolean.getBoolean("coracle.bench.postgres");
         String store = postgres ? "postgres" : "h2";
         try (TestServer server = TestServer.start(postgres ? TestDatabases.newPostgresDatabase() : null,
-                "--coracle.controllers.node-monitor-grace-period=1h");
+                "--coracle.controllers.node-monitor-grace-period=1h",
+                // the pods name owners that do not exist: without the garbage collector they are left alone
+                "--coracle.controllers.disabled=garbagecollector");
              KubernetesClient client = server.client()) {
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
             try {
@@ -217,7 +219,8 @@ class SchedulerThroughputBench {
                 pool.shutdownNow();
             }
         }
-        try (TestServer server = TestServer.start(dataDir, datastore, "--coracle.controllers.node-monitor-grace-period=1h")) {
+        try (TestServer server = TestServer.start(dataDir, datastore, "--coracle.controllers.node-monitor-grace-period=1h",
+                "--coracle.controllers.disabled=garbagecollector")) {
             long start = System.nanoTime();
             MeterRegistry meters = server.bean(MeterRegistry.class);
             waitUntil(() -> scheduled(meters) >= 1, 600_000);

@@ -1,16 +1,20 @@
 package dev.coracle.server.store.dialect;
 
-import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
- * What differs between the SQL databases the store runs on (kine's dialects): how the next
- * revision is taken and how other server processes hear of a commit.
+ * What differs between the SQL databases the store runs on (kine's dialects): moving the revision
+ * counter and telling other server processes about it. Preconditions and the log are portable SQL.
  */
 public interface Dialect {
 
-    /** Takes the next global revision, holding the counter row's lock until the transaction ends. */
-    long nextRevision(EntityManager em);
-
-    /** Tells other server processes sharing the database that this revision is being committed. */
-    void announce(EntityManager em, long revision);
+    /**
+     * Moves the revision counter on by {@code by} inside the caller's transaction — taking its row lock
+     * until the transaction ends — and has other server processes sharing the database told, once the
+     * transaction commits, that revisions up to the new one exist.
+     *
+     * @return the new current revision
+     */
+    long advanceCounter(Connection connection, long by) throws SQLException;
 }

@@ -1,8 +1,12 @@
 package dev.coracle.server.store.dialect;
 
-import jakarta.persistence.EntityManager;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 
 /** The embedded file store: one server process, so commits are announced in-process only. */
 @Component
@@ -10,15 +14,14 @@ import org.springframework.stereotype.Component;
 class H2Dialect implements Dialect {
 
     @Override
-    public long nextRevision(EntityManager em) {
-        Number next = (Number) em.createNativeQuery(
-                "SELECT current_revision FROM FINAL TABLE (UPDATE revision_counter SET current_revision = current_revision + 1 WHERE id = 1)")
-                .getSingleResult();
-        return next.longValue();
-    }
-
-    @Override
-    public void announce(EntityManager em, long revision) {
-        // a single process: the in-process signal after commit is all there is
+    public long advanceCounter(Connection connection, long by) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT current_revision FROM FINAL TABLE (UPDATE revision_counter SET current_revision = current_revision + ? WHERE id = 1)")) {
+            s.setLong(1, by);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }

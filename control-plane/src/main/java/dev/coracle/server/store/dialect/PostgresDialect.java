@@ -1,13 +1,16 @@
 package dev.coracle.server.store.dialect;
 
-import jakarta.persistence.EntityManager;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
- * PostgreSQL: the revision comes from an UPDATE ... RETURNING on the counter row, and
- * {@code NOTIFY} inside the writing transaction tells every listening server once it commits,
- * in commit order.
+ * PostgreSQL: the counter's {@code UPDATE ... RETURNING} also queues the {@code NOTIFY} (delivered by
+ * PostgreSQL at commit, in commit order) carrying the new revision: one round trip for both.
  */
 @Component
 @ConditionalOnProperty(name = "coracle.datastore", havingValue = "postgresql")
@@ -16,17 +19,14 @@ class PostgresDialect implements Dialect {
     static final String CHANNEL = "coracle_revisions";
 
     @Override
-    public long nextRevision(EntityManager em) {
-        Number next = (Number) em.createNativeQuery(
-                "UPDATE revision_counter SET current_revision = current_revision + 1 WHERE id = 1 RETURNING current_revision")
-                .getSingleResult();
-        return next.longValue();
-    }
-
-    @Override
-    public void announce(EntityManager em, long revision) {
-        em.createNativeQuery("SELECT pg_notify('" + CHANNEL + "', ?1)")
-                .setParameter(1, Long.toString(revision))
-                .getSingleResult();
+    public long advanceCounter(Connection connection, long by) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("UPDATE revision_counter SET current_revision = current_revision + ? WHERE id = 1 "
+                + "RETURNING current_revision, pg_notify('" + CHANNEL + "', current_revision::text)")) {
+            s.setLong(1, by);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }
