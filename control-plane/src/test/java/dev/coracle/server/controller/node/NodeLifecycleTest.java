@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  */
 class NodeLifecycleTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static TestServer server;
     private static KubernetesClient client;
     private static FakeKubelets kubelets;
@@ -39,7 +39,7 @@ class NodeLifecycleTest {
     @BeforeAll
     static void start() {
         // a grace period well above the fake kubelets' 500 ms heartbeats, so a busy CI machine does not silence them
-        server = TestServer.start((String) null, "--coracle.controllers.node-monitor-grace-period=8s",
+        server = TestServer.start((String) null, "--coracle.controllers.node-monitor-grace-period=15s",
                 "--coracle.controllers.node-monitor-period=500ms");
         client = server.client();
         kubelets = new FakeKubelets(client, 500);
