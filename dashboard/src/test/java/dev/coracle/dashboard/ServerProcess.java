@@ -46,7 +46,8 @@ final class ServerProcess implements AutoCloseable {
     /** (Re)starts the process on the same data dir and port. */
     void restart() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of(root().resolve("coracle").toString(), "server",
-                "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1"))
+                "--disable-agent", "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port),
+                "--bind-address", "127.0.0.1"))
                 .directory(root().toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
