@@ -17,10 +17,13 @@ import java.util.Map;
 
 /**
  * The agent's k3s-style flags: {@code --server URL --token TOKEN [--node-name N] [--node-ip IP]
- * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process]}.
+ * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process] [--agent-port 10250]}.
+ * The agent port serves logs, exec and stats to the control plane; agents sharing a machine each take their own.
  */
 public record AgentFlags(String server, String token, String nodeName, String nodeIp, Path dataDir,
-                         Map<String, String> labels, List<Taint> taints, String runtime) {
+                         Map<String, String> labels, List<Taint> taints, String runtime, int agentPort) {
+
+    public static final int DEFAULT_AGENT_PORT = 10250;
 
     public static AgentFlags parse(String... args) {
         String server = null;
@@ -29,6 +32,7 @@ public record AgentFlags(String server, String token, String nodeName, String no
         String nodeIp = null;
         String dataDir = "./data/agent";
         String runtime = "process";
+        int agentPort = DEFAULT_AGENT_PORT;
         Map<String, String> labels = new LinkedHashMap<>();
         List<Taint> taints = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -55,6 +59,7 @@ public record AgentFlags(String server, String token, String nodeName, String no
                 case "node-ip" -> nodeIp = value;
                 case "data-dir" -> dataDir = value;
                 case "runtime" -> runtime = value;
+                case "agent-port" -> agentPort = port(value);
                 case "node-label" -> {
                     int at = value.indexOf('=');
                     if (at <= 0) {
@@ -82,7 +87,19 @@ public record AgentFlags(String server, String token, String nodeName, String no
             nodeIp = defaultIp();
         }
         return new AgentFlags(server, token, nodeName, nodeIp, Path.of(dataDir).toAbsolutePath(),
-                Collections.unmodifiableMap(labels), List.copyOf(taints), runtime);
+                Collections.unmodifiableMap(labels), List.copyOf(taints), runtime, agentPort);
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port > 0 && port < 65536) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--agent-port wants a port number (1-65535), got " + value);
     }
 
     /** {@code key=value:Effect} or {@code key:Effect}. */

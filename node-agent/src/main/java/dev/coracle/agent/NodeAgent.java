@@ -2,6 +2,9 @@ package dev.coracle.agent;
 
 import dev.coracle.agent.join.Join;
 import dev.coracle.agent.join.NodeCredential;
+import dev.coracle.agent.join.ServingCertificate;
+import dev.coracle.agent.server.AgentServer;
+import dev.coracle.agent.stats.StatsCollector;
 import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.node.NodeRegistration;
 import dev.coracle.agent.pods.PodManager;
@@ -26,12 +29,15 @@ public final class NodeAgent implements AutoCloseable {
     private final KubernetesClient client;
     private final ScheduledExecutorService scheduler;
     private final PodManager pods;
+    private final AgentServer server;
 
-    private NodeAgent(AgentFlags flags, KubernetesClient client, ScheduledExecutorService scheduler, PodManager pods) {
+    private NodeAgent(AgentFlags flags, KubernetesClient client, ScheduledExecutorService scheduler, PodManager pods,
+                      AgentServer server) {
         this.flags = flags;
         this.client = client;
         this.scheduler = scheduler;
         this.pods = pods;
+        this.server = server;
     }
 
     /** Joins and starts; a refused join throws {@link dev.coracle.agent.join.JoinException} with nothing started. */
@@ -41,6 +47,7 @@ public final class NodeAgent implements AutoCloseable {
 
     public static NodeAgent start(AgentFlags flags, Duration backOffBase) {
         NodeCredential credential = Join.joinOrReuse(flags.server(), flags.token(), flags.nodeName(), flags.dataDir());
+        ServingCertificate.KeyFiles serving = ServingCertificate.ensure(credential, flags.nodeName(), flags.nodeIp(), flags.dataDir());
         KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig()).build();
         ContainerRuntime runtime = new ProcessRuntime();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -48,15 +55,21 @@ public final class NodeAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AgentServer server = null;
         try {
+            ContainerLogs logs = new ContainerLogs(flags.dataDir());
+            PodManager pods = new PodManager(client, flags.nodeName(), flags.nodeIp(), runtime, logs, backOffBase);
+            server = new AgentServer(flags.agentPort(), serving, credential.caPem(), pods, runtime, logs,
+                    new StatsCollector(flags.nodeName(), pods::runningContainers));
             NodeRegistration registration = new NodeRegistration(client, flags, runtime, VERSION);
             registration.register();
             registration.start(scheduler);
-            PodManager pods = new PodManager(client, flags.nodeName(), flags.nodeIp(), runtime,
-                    new ContainerLogs(flags.dataDir()), backOffBase);
             pods.start();
-            return new NodeAgent(flags, client, scheduler, pods);
+            return new NodeAgent(flags, client, scheduler, pods, server);
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             scheduler.shutdownNow();
             client.close();
             throw e;
@@ -71,6 +84,7 @@ public final class NodeAgent implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         pods.close();
+        server.close();
         client.close();
     }
 }

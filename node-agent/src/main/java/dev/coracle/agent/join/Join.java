@@ -125,7 +125,7 @@ public final class Join {
         }
     }
 
-    private static SSLContext trusting(X509Certificate ca) {
+    static SSLContext trusting(X509Certificate ca) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -167,7 +167,7 @@ public final class Join {
         return server == null || ca == null || token == null ? null : new NodeCredential(server, ca, token);
     }
 
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.isRegularFile(file) ? Files.readString(file).trim() : null;
         } catch (IOException e) {
@@ -187,7 +187,7 @@ public final class Join {
         }
     }
 
-    private static void write(Path file, String content) throws IOException {
+    static void write(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, content.endsWith("\n") ? content : content + "\n");
         try {

@@ -1,6 +1,7 @@
 package dev.coracle.agent.pods;
 
 import dev.coracle.agent.logs.ContainerLogs;
+import dev.coracle.agent.runtime.ContainerHandle;
 import dev.coracle.agent.runtime.ContainerRuntime;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,6 +72,38 @@ public class PodManager implements AutoCloseable {
             return w;
         });
         worker.update(pod);
+    }
+
+    /** The pod of that name bound to this node, as last seen, for the agent's logs, exec and stats endpoints. */
+    public java.util.Optional<Pod> pod(String namespace, String name) {
+        return workers.values().stream().map(PodWorker::pod)
+                .filter(p -> namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName()))
+                .findFirst();
+    }
+
+    /** A running container of a pod of this node, by names. */
+    public java.util.Optional<ContainerHandle> runningContainer(String namespace, String name, String container) {
+        return workers.values().stream()
+                .filter(w -> namespace.equals(w.pod().getMetadata().getNamespace()) && name.equals(w.pod().getMetadata().getName()))
+                .map(w -> w.runningContainer(container)).filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** Every running container of this node with its pod, for stats. */
+    public java.util.List<RunningContainer> runningContainers() {
+        java.util.List<RunningContainer> out = new java.util.ArrayList<>();
+        for (PodWorker worker : workers.values()) {
+            Pod pod = worker.pod();
+            for (var c : pod.getSpec().getContainers()) {
+                ContainerHandle handle = worker.runningContainer(c.getName());
+                if (handle != null) {
+                    out.add(new RunningContainer(pod, c.getName(), handle));
+                }
+            }
+        }
+        return out;
+    }
+
+    public record RunningContainer(Pod pod, String container, ContainerHandle handle) {
     }
 
     public int runningPods() {

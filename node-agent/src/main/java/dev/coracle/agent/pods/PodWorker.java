@@ -122,6 +122,17 @@ public class PodWorker {
         }
     }
 
+    /** The container's runtime handle while it runs, for exec and stats; null otherwise. */
+    ContainerHandle runningContainer(String container) {
+        Slot slot = slots.get(container);
+        ContainerHandle handle = slot == null ? null : slot.handle;
+        return handle != null && handle.isRunning() ? handle : null;
+    }
+
+    Pod pod() {
+        return pod;
+    }
+
     private void run() {
         try {
             if (isTerminal(pod.getStatus())) {

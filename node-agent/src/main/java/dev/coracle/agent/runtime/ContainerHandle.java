@@ -19,6 +19,11 @@ public interface ContainerHandle {
 
     Instant finishedAt();
 
+    /** The host pid of the container's main process while it has one: stats and exec find its process tree and cgroup by it. */
+    default java.util.OptionalLong pid() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** SIGTERM, up to {@code grace} for it to exit, then SIGKILL; returns once it is gone. */
     void stop(Duration grace);
 }

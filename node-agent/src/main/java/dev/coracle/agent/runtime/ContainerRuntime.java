@@ -19,6 +19,13 @@ public interface ContainerRuntime {
     /** Starts a container; a failure to start (no such command) throws {@link ContainerStartException}. */
     ContainerHandle start(ContainerSpec spec);
 
+    /**
+     * Runs a command in a running container, as {@code kubectl exec} asks: with the container's
+     * environment, working directory and cgroup; with {@code tty} on a pseudo-terminal. A failure to
+     * start it throws {@link ContainerStartException}.
+     */
+    ExecProcess exec(ContainerHandle container, java.util.List<String> command, boolean tty);
+
     /** Releases what {@link #podIp} set up once all of a pod's containers are gone. */
     default void removePod(String podUid) {
     }
