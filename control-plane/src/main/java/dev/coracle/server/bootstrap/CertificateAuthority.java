@@ -158,7 +158,7 @@ public final class CertificateAuthority {
      */
     public String signServingCertificate(org.bouncycastle.pkcs.PKCS10CertificationRequest csr, String node, List<String> sans) {
         try {
-            java.security.PublicKey publicKey = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).getPublicKey();
+            java.security.PublicKey publicKey = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
                     Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(365))),
                     new X500Name("CN=system:node:" + node + ",O=system:nodes"), publicKey);

@@ -118,7 +118,8 @@ public class JoinController {
                 throw ApiException.badRequest("the body must be a PEM certificate request (CERTIFICATE REQUEST)");
             }
             csr = request;
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(
+                    new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo())))) {
                 throw ApiException.badRequest("the certificate request's signature does not verify");
             }
         } catch (IOException | org.bouncycastle.operator.OperatorCreationException | org.bouncycastle.pkcs.PKCSException e) {

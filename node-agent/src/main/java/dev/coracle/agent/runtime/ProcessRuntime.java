@@ -119,7 +119,17 @@ public class ProcessRuntime implements ContainerRuntime {
             if (!tty || columns <= 0 || rows <= 0) {
                 return;
             }
-            process.descendants().findFirst().ifPresent(child -> {
+            // the first resize comes right after the start, maybe before script has made its child
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (process.isAlive() && process.children().findAny().isEmpty() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            process.children().findFirst().ifPresent(child -> {
                 try {
                     Path terminal = Files.readSymbolicLink(Path.of("/proc", String.valueOf(child.pid()), "fd", "0"));
                     if (terminal.toString().startsWith("/dev/pts/")) {

@@ -144,7 +144,7 @@ public final class AgentServer implements AutoCloseable {
         String namespace = req.param("namespace");
         String podName = req.param("pod");
         String container = req.param("container");
-        Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
+        Map<String, List<String>> query = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, 1024, true).parameters();
         LogOptions options;
         boolean previous;
         try {
@@ -232,14 +232,14 @@ public final class AgentServer implements AutoCloseable {
         String namespace = req.param("namespace");
         String podName = req.param("pod");
         String container = req.param("container");
-        Map<String, List<String>> query = new QueryStringDecoder(req.uri()).parameters();
+        Map<String, List<String>> query = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8, true, 1024, true).parameters();
         List<String> command = query.getOrDefault("command", List.of());
         boolean tty = flag(query, "tty");
         boolean stdin = flag(query, "stdin") || flag(query, "input");
         if (command.isEmpty()) {
             return text(res, HttpResponseStatus.BAD_REQUEST, "you must specify at least 1 command");
         }
-        if (!req.isWebsocket()) {
+        if (!"websocket".equalsIgnoreCase(req.requestHeaders().get("Upgrade"))) {
             return text(res, HttpResponseStatus.BAD_REQUEST, "Upgrade request required");
         }
         Optional<ContainerHandle> running = pods.runningContainer(namespace, podName, container);
