@@ -37,7 +37,8 @@ class NodeAgentTest {
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
-                "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule"), Duration.ofMillis(500));
+                "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule",
+                "--agent-port", String.valueOf(ServerProcess.freePort())), Duration.ofMillis(500));
     }
 
     @AfterAll
