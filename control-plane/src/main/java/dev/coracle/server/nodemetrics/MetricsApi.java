@@ -85,7 +85,64 @@ public class MetricsApi {
                         .orElseThrow(() -> notFound("pods", parts[3]));
             }
             default -> throw ApiException.pathNotFound();
-        }).subscribeOn(Schedulers.boundedElastic()).flatMap(body -> Responses.json(exchange, 200, body));
+        }).subscribeOn(Schedulers.boundedElastic()).flatMap(body -> {
+            String accept = exchange.getRequest().getHeaders().getFirst("Accept");
+            return Responses.json(exchange, 200, accept != null && accept.contains("as=Table") ? table(body) : body);
+        });
+    }
+
+    /** {@code kubectl get nodes.metrics.k8s.io}: metrics-server's columns, Name, CPU, Memory and Window. */
+    static ObjectNode table(ObjectNode body) {
+        ObjectNode table = Json.MAPPER.createObjectNode();
+        table.put("kind", "Table");
+        table.put("apiVersion", "meta.k8s.io/v1");
+        table.putObject("metadata");
+        ArrayNode columns = table.putArray("columnDefinitions");
+        column(columns, "Name", "name", "Name must be unique within a namespace.");
+        column(columns, "CPU", "", "CPU usage");
+        column(columns, "Memory", "", "Memory usage");
+        column(columns, "Window", "", "Interval over which the usage was measured");
+        ArrayNode rows = table.putArray("rows");
+        List<tools.jackson.databind.JsonNode> items = body.has("items") ? List.copyOf(body.get("items").valueStream().toList()) : List.of(body);
+        for (tools.jackson.databind.JsonNode item : items) {
+            long cpu = 0;
+            long memory = 0;
+            List<tools.jackson.databind.JsonNode> usages = item.has("usage") ? List.of(item.get("usage"))
+                    : item.path("containers").valueStream().map(c -> c.get("usage")).toList();
+            for (tools.jackson.databind.JsonNode usage : usages) {
+                cpu += nanos(usage.path("cpu").asString("0"));
+                memory += bytes(usage.path("memory").asString("0"));
+            }
+            ObjectNode row = rows.addObject();
+            ArrayNode cells = row.putArray("cells");
+            cells.add(item.path("metadata").path("name").asString(""));
+            cells.add(MetricsFormat.cpu(cpu));
+            cells.add(MetricsFormat.memory(memory));
+            cells.add(item.path("window").asString(""));
+            ObjectNode object = row.putObject("object");
+            object.put("kind", "PartialObjectMetadata");
+            object.put("apiVersion", "meta.k8s.io/v1");
+            object.set("metadata", item.path("metadata").deepCopy());
+        }
+        return table;
+    }
+
+    private static void column(ArrayNode columns, String name, String format, String description) {
+        ObjectNode column = columns.addObject();
+        column.put("name", name);
+        column.put("type", "string");
+        column.put("format", format);
+        column.put("description", description);
+        column.put("priority", 0);
+    }
+
+    private static long nanos(String quantity) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity))
+                .movePointRight(9).longValue();
+    }
+
+    private static long bytes(String quantity) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity)).longValue();
     }
 
     private static ApiException notFound(String resource, String name) {
