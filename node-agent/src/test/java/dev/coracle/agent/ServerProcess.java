@@ -44,7 +44,7 @@ final class ServerProcess implements AutoCloseable {
         }
         Path logDir = Path.of("target", "agent-test-logs").toAbsolutePath();
         Files.createDirectories(logDir);
-        Path log = logDir.resolve("server.log");
+        Path log = logDir.resolve("server-" + dataDir.toAbsolutePath().getParent().getFileName() + ".log");
         List<String> command = new java.util.ArrayList<>(List.of(root().resolve("coracle").toString(), "server",
                 "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1"));
         command.addAll(List.of(extraArgs));
