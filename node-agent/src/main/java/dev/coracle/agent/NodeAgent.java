@@ -46,6 +46,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public static NodeAgent start(AgentFlags flags, Duration backOffBase) {
+        AgentServer.checkPortFree(flags.agentPort());
         NodeCredential credential = Join.joinOrReuse(flags.server(), flags.token(), flags.nodeName(), flags.dataDir());
         ServingCertificate.KeyFiles serving = ServingCertificate.ensure(credential, flags.nodeName(), flags.nodeIp(), flags.dataDir());
         KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig()).build();

@@ -82,7 +82,13 @@ public final class AgentServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the agent's serving certificate: " + e.getMessage(), e);
         }
-        this.server = HttpServer.create().port(port)
+        this.server = bind(port, ssl);
+        log.info("agent API listening on port {}", server.port());
+    }
+
+    private DisposableServer bind(int port, SslContext ssl) {
+        try {
+            return HttpServer.create().port(port)
                 .secure(spec -> spec.sslContext(ssl))
                 .route(routes -> routes
                         .get("/containerLogs/{namespace}/{pod}/{container}", authenticated(this::containerLogs))
@@ -91,7 +97,23 @@ public final class AgentServer implements AutoCloseable {
                         .get("/stats/summary", authenticated(this::summary))
                         .route(r -> true, authenticated((req, res) -> text(res, HttpResponseStatus.NOT_FOUND, "404 page not found"))))
                 .bindNow();
-        log.info("agent API listening on port {}", server.port());
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            // reported in one line like a refused join: the agent does not start without its port
+            throw new dev.coracle.agent.join.JoinException("cannot listen on the agent port " + port + " (--agent-port): "
+                    + cause.getMessage(), e);
+        }
+    }
+
+    /** Before the join: an agent whose port is taken stops before it has joined, leaving nothing behind. */
+    public static void checkPortFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new dev.coracle.agent.join.JoinException("cannot listen on the agent port " + port + " (--agent-port): "
+                    + e.getMessage() + "; agents sharing a machine each need their own port");
+        }
     }
 
     public int port() {
@@ -156,7 +178,10 @@ public final class AgentServer implements AutoCloseable {
         Optional<Pod> pod = pods.pod(namespace, podName);
         Path containerDir;
         if (pod.isPresent()) {
-            if (pod.get().getSpec().getContainers().stream().noneMatch(c -> c.getName().equals(container))) {
+            var spec = pod.get().getSpec();
+            if (java.util.stream.Stream.concat(spec.getContainers().stream(),
+                    spec.getInitContainers() == null ? java.util.stream.Stream.empty() : spec.getInitContainers().stream())
+                    .noneMatch(c -> c.getName().equals(container))) {
                 return text(res, HttpResponseStatus.NOT_FOUND, "container \"" + container + "\" not found in pod \"" + podName + "\"");
             }
             containerDir = logs.podDir(namespace, podName, pod.get().getMetadata().getUid()).resolve(container);
