@@ -3,12 +3,10 @@ package dev.coracle.agent.runtime;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
@@ -65,99 +63,30 @@ public class ProcessRuntime implements ContainerRuntime {
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process process = builder.start();
-            return new ProcessHandleImpl(process, Instant.now(), spec, Map.copyOf(builder.environment()));
+            return new ProcessHandleImpl(process, Instant.now());
         } catch (IOException e) {
             throw new ContainerStartException("StartError", "cannot run " + spec.command().get(0) + ": " + e.getMessage());
         }
     }
 
-    /**
-     * The command as a child process with the container's environment and working directory, in the
-     * container's cgroup when it has one of its own (cgroup v2: the shell joins it, then execs the
-     * command). A tty is a pseudo-terminal made by util-linux {@code script}, resized with {@code stty}.
-     */
+    /** See {@link ProcessExec}: the command beside the container's main process, with its environment, directory and cgroup. */
     @Override
     public ExecProcess exec(ContainerHandle container, List<String> command, boolean tty) {
-        if (!(container instanceof ProcessHandleImpl handle) || !handle.isRunning()) {
+        long pid = container.isRunning() ? container.pid().orElse(-1) : -1;
+        if (pid < 0) {
             throw new ContainerStartException("ContainerNotRunning", "container is not running");
         }
-        if (command == null || command.isEmpty()) {
-            throw new ContainerStartException("InvalidCommand", "no command given");
-        }
-        List<String> argv = new ArrayList<>();
-        String cgroupProcs = ExecCgroup.procsFileOf(handle.process.pid());
-        if (cgroupProcs != null) {
-            argv.addAll(List.of("sh", "-c", "echo $$ > \"$0\" 2>/dev/null; exec \"$@\"", cgroupProcs));
-        }
-        if (tty) {
-            argv.addAll(List.of("script", "-q", "-f", "-e", "-c", ExecCgroup.shellQuote(command), "/dev/null"));
-        } else {
-            argv.addAll(command);
-        }
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().clear();
-        builder.environment().putAll(handle.environment);
-        if (tty) {
-            builder.environment().putIfAbsent("TERM", "xterm");
-            builder.environment().put("SHELL", "/bin/sh");
-        }
-        if (handle.spec.workingDir() != null && !handle.spec.workingDir().isBlank()) {
-            builder.directory(new File(handle.spec.workingDir()));
-        }
-        try {
-            Process process = builder.start();
-            return new ScriptExec(process, tty);
-        } catch (IOException e) {
-            throw new ContainerStartException("StartError", "cannot run " + command.get(0) + ": " + e.getMessage());
-        }
-    }
-
-    /** An exec'd process; with a tty, the terminal is the pty that {@code script} made for its child. */
-    record ScriptExec(Process process, boolean tty) implements ExecProcess {
-        @Override
-        public void resize(int columns, int rows) {
-            if (!tty || columns <= 0 || rows <= 0) {
-                return;
-            }
-            // the first resize comes right after the start, maybe before script has made its child
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (process.isAlive() && process.children().findAny().isEmpty() && System.nanoTime() < until) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            process.children().findFirst().ifPresent(child -> {
-                try {
-                    Path terminal = Files.readSymbolicLink(Path.of("/proc", String.valueOf(child.pid()), "fd", "0"));
-                    if (terminal.toString().startsWith("/dev/pts/")) {
-                        new ProcessBuilder("stty", "-F", terminal.toString(), "cols", String.valueOf(columns), "rows", String.valueOf(rows))
-                                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-                                .waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (IOException e) {
-                    // the command ended meanwhile: nothing to resize
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
+        return ProcessExec.start(pid, command, tty);
     }
 
     static final class ProcessHandleImpl implements ContainerHandle {
         private final Process process;
         private final Instant startedAt;
-        private final ContainerSpec spec;
-        private final Map<String, String> environment;
         private volatile Instant finishedAt;
 
-        ProcessHandleImpl(Process process, Instant startedAt, ContainerSpec spec, Map<String, String> environment) {
+        ProcessHandleImpl(Process process, Instant startedAt) {
             this.process = process;
             this.startedAt = startedAt;
-            this.spec = spec;
-            this.environment = environment;
             process.onExit().thenRun(() -> finishedAt = Instant.now());
         }
 
