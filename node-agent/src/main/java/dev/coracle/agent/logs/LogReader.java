@@ -71,13 +71,28 @@ public final class LogReader {
                 entries.filter(p -> {
                     String name = p.getFileName().toString();
                     return name.startsWith(instance + ".log.") && !name.endsWith(".tmp");
-                }).sorted(Comparator.comparing(p -> p.getFileName().toString())).forEach(rotated::add);
+                }).sorted(Comparator.comparing(LogReader::rotationOrder)).forEach(rotated::add);
             } catch (IOException e) {
                 // no rotated files to add
             }
         }
         rotated.add(containerDir.resolve(instance + ".log"));
         return rotated;
+    }
+
+    /**
+     * Rotated files by their time, then by the counter a writer adds when two rotations share a
+     * second: {@code 0.log.20261127-080000} before {@code ...-080000-2} before {@code ...-080000-10}.
+     */
+    static String rotationOrder(Path file) {
+        String name = file.getFileName().toString();
+        String suffix = name.substring(name.indexOf(".log.") + 5);
+        Matcher m = Pattern.compile("(\\d{8}-\\d{6})(?:-(\\d+))?(.*)").matcher(suffix);
+        if (!m.matches()) {
+            return suffix;
+        }
+        String counter = m.group(2) == null ? "" : m.group(2);
+        return m.group(1) + "#" + "0".repeat(Math.max(0, 9 - counter.length())) + counter + m.group(3);
     }
 
     /**

@@ -74,6 +74,16 @@ class LogReaderTest {
     }
 
     @Test
+    void rotatedFilesOfOneSecondAreReadInTheOrderOfTheirCounter() throws IOException {
+        write("0.log.20261127-080000-10", cri(T0, "stdout", "F", "third"));
+        write("0.log.20261127-080000", cri(T0, "stdout", "F", "first"));
+        write("0.log.20261127-080000-2", cri(T0, "stdout", "F", "second"));
+        write("0.log.20261127-075959", cri(T0, "stdout", "F", "zeroth"));
+        write("0.log", cri(T0, "stdout", "F", "live"));
+        assertThat(read(0, LogOptions.all())).isEqualTo("zeroth\nfirst\nsecond\nthird\nlive\n");
+    }
+
+    @Test
     void sinceSkipsOlderLinesAndLimitBytesCutsTheOutput() throws IOException {
         write("0.log", cri(T0, "stdout", "F", "old"), cri(T0.plusSeconds(60), "stdout", "F", "new"),
                 cri(T0.plusSeconds(61), "stdout", "F", "newer"));
