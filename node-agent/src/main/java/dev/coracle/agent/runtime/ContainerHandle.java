@@ -19,8 +19,11 @@ public interface ContainerHandle {
 
     Instant finishedAt();
 
-    /** The host pid of the container's main process while it has one: stats and exec find its process tree and cgroup by it. */
-    default java.util.OptionalLong pid() {
+    /**
+     * The host pid of the container's main process (a session leader whose environment, directory and
+     * cgroup are the container's) while it runs: exec and stats find the container by it.
+     */
+    default java.util.OptionalLong mainPid() {
         return java.util.OptionalLong.empty();
     }
 

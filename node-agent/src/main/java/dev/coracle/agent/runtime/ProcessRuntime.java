@@ -72,7 +72,7 @@ public class ProcessRuntime implements ContainerRuntime {
     /** See {@link ProcessExec}: the command beside the container's main process, with its environment, directory and cgroup. */
     @Override
     public ExecProcess exec(ContainerHandle container, List<String> command, boolean tty) {
-        long pid = container.isRunning() ? container.pid().orElse(-1) : -1;
+        long pid = container.isRunning() ? container.mainPid().orElse(-1) : -1;
         if (pid < 0) {
             throw new ContainerStartException("ContainerNotRunning", "container is not running");
         }
@@ -96,7 +96,7 @@ public class ProcessRuntime implements ContainerRuntime {
         }
 
         @Override
-        public java.util.OptionalLong pid() {
+        public java.util.OptionalLong mainPid() {
             return process.isAlive() ? java.util.OptionalLong.of(process.pid()) : java.util.OptionalLong.empty();
         }
 

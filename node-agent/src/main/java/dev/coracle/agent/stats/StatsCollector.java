@@ -99,7 +99,7 @@ public class StatsCollector {
         Map<Long, ProcStats.Proc> processes = ProcStats.processes();
         List<Measured> measured = new ArrayList<>();
         for (RunningContainer c : containers.get()) {
-            c.handle().pid().ifPresent(pid -> measured.add(new Measured(c.handle().id(), c, ProcStats.container(pid, processes))));
+            c.handle().mainPid().ifPresent(pid -> measured.add(new Measured(c.handle().id(), c, ProcStats.container(pid, processes))));
         }
         return new Sample(Instant.now(), ProcStats.node(), measured);
     }
