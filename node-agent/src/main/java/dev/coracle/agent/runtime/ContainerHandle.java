@@ -23,9 +23,7 @@ public interface ContainerHandle {
      * The host pid of the container's main process (a session leader whose environment, directory and
      * cgroup are the container's) while it runs: exec and stats find the container by it.
      */
-    default java.util.OptionalLong mainPid() {
-        return java.util.OptionalLong.empty();
-    }
+    java.util.OptionalLong mainPid();
 
     /** SIGTERM, up to {@code grace} for it to exit, then SIGKILL; returns once it is gone. */
     void stop(Duration grace);
