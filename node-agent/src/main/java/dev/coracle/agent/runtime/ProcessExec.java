@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code kubectl exec} for the process runtime: the command runs on the host beside the container's
  * main process, with that process's environment ({@code /proc/PID/environ}) and working directory
  * ({@code /proc/PID/cwd}), so a container found again after an agent restart is served alike; in its
- * cgroup (v2) when it has one of its own. A tty is a pseudo-terminal made by util-linux
+ * cgroups (v1 or v2) when it has its own. A tty is a pseudo-terminal made by util-linux
  * {@code script}, resized with {@code stty} on it.
  */
 final class ProcessExec {
@@ -29,9 +29,12 @@ final class ProcessExec {
         }
         Map<String, String> environment = environment(containerPid);
         List<String> argv = new ArrayList<>();
-        String cgroupProcs = cgroupProcsFile(containerPid);
-        if (cgroupProcs != null) {
-            argv.addAll(List.of("sh", "-c", "echo $$ > \"$0\" 2>/dev/null; exec \"$@\"", cgroupProcs));
+        List<String> cgroupProcs = cgroupProcsFiles(containerPid);
+        if (!cgroupProcs.isEmpty()) {
+            // the shell joins the container's cgroups, then becomes the command
+            argv.addAll(List.of("sh", "-c", "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" 2>/dev/null; shift; "
+                    + "n=$((n - 1)); done; exec \"$@\"", "coracle-exec", String.valueOf(cgroupProcs.size())));
+            argv.addAll(cgroupProcs);
         }
         if (tty) {
             argv.addAll(List.of("script", "-q", "-f", "-e", "-c", shellQuote(command), "/dev/null"));
@@ -76,31 +79,10 @@ final class ProcessExec {
         return out;
     }
 
-    /**
-     * The {@code cgroup.procs} file of the process's cgroup (v2) when it is not the agent's own one
-     * and the agent may write it; null otherwise (then the command stays in the agent's cgroup).
-     */
-    static String cgroupProcsFile(long pid) {
-        String theirs = unifiedCgroup(Path.of("/proc", String.valueOf(pid), "cgroup"));
-        String ours = unifiedCgroup(Path.of("/proc/self/cgroup"));
-        if (theirs == null || theirs.equals(ours)) {
-            return null;
-        }
-        Path procs = Path.of("/sys/fs/cgroup" + theirs, "cgroup.procs");
-        return Files.isWritable(procs) ? procs.toString() : null;
-    }
-
-    private static String unifiedCgroup(Path cgroupFile) {
-        try {
-            for (String line : Files.readAllLines(cgroupFile)) {
-                if (line.startsWith("0::")) {
-                    return line.substring(3);
-                }
-            }
-        } catch (IOException e) {
-            // gone, or not Linux
-        }
-        return null;
+    /** The {@code cgroup.procs} files of the container's own cgroups (v1 and v2) that the agent may write. */
+    static List<String> cgroupProcsFiles(long pid) {
+        return ContainerCgroups.of(pid).values().stream().distinct().map(dir -> dir.resolve("cgroup.procs"))
+                .filter(Files::isWritable).map(Path::toString).toList();
     }
 
     /** One POSIX shell word per argument, for {@code script -c}, which hands its command to a shell. */

@@ -1,5 +1,7 @@
 package dev.coracle.agent.stats;
 
+import dev.coracle.agent.runtime.ContainerCgroups;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CPU time and memory from Linux's {@code /proc} and cgroup v2 files: for the node, for a
+ * CPU time and memory from Linux's {@code /proc} and cgroup (v2, or v1 cpuacct and memory) files: for the node, for a
  * container's cgroup when it has its own, else for the processes of its session (the process
  * runtime starts each container as a session leader, so its children and double forks stay in it).
  */
@@ -28,7 +30,6 @@ final class ProcStats {
 
     static final long TICKS_PER_SECOND = ticksPerSecond();
     static final long PAGE_SIZE = 4096;
-    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     private ProcStats() {
     }
@@ -100,22 +101,32 @@ final class ProcStats {
         return out;
     }
 
+    /** The container's own cgroups' figures (v2, else v1 cpuacct and memory), or null when it has none of them. */
     private static Usage cgroupOf(long pid) {
-        String theirs = unifiedPath(Path.of("/proc", String.valueOf(pid), "cgroup"));
-        String ours = unifiedPath(Path.of("/proc/self/cgroup"));
-        if (theirs == null || theirs.equals(ours) || theirs.equals("/")) {
-            return null;
+        Map<String, Path> cgroups = ContainerCgroups.of(pid);
+        Path unified = cgroups.get("");
+        if (unified != null) {
+            Map<String, Long> cpu = keyed(read(unified.resolve("cpu.stat")));
+            String current = read(unified.resolve("memory.current"));
+            if (cpu.containsKey("usage_usec") && current != null) {
+                long memory = Long.parseLong(current.trim());
+                Map<String, Long> stat = keyed(read(unified.resolve("memory.stat")));
+                long workingSet = Math.max(0, memory - stat.getOrDefault("inactive_file", 0L));
+                return new Usage(cpu.get("usage_usec") * 1000, workingSet, stat.getOrDefault("anon", workingSet));
+            }
         }
-        Path dir = Path.of(CGROUP_ROOT + theirs);
-        Map<String, Long> cpu = keyed(read(dir.resolve("cpu.stat")));
-        String current = read(dir.resolve("memory.current"));
-        if (!cpu.containsKey("usage_usec") || current == null) {
-            return null;
+        Path cpuacct = cgroups.get("cpuacct");
+        Path memoryDir = cgroups.get("memory");
+        if (cpuacct != null && memoryDir != null) {
+            String usage = read(cpuacct.resolve("cpuacct.usage"));
+            String memory = read(memoryDir.resolve("memory.usage_in_bytes"));
+            if (usage != null && memory != null) {
+                Map<String, Long> stat = keyed(read(memoryDir.resolve("memory.stat")));
+                long workingSet = Math.max(0, Long.parseLong(memory.trim()) - stat.getOrDefault("total_inactive_file", 0L));
+                return new Usage(Long.parseLong(usage.trim()), workingSet, stat.getOrDefault("total_rss", workingSet));
+            }
         }
-        long memory = Long.parseLong(current.trim());
-        Map<String, Long> memoryStat = keyed(read(dir.resolve("memory.stat")));
-        long workingSet = Math.max(0, memory - memoryStat.getOrDefault("inactive_file", 0L));
-        return new Usage(cpu.get("usage_usec") * 1000, workingSet, memoryStat.getOrDefault("anon", workingSet));
+        return null;
     }
 
     /** The node: CPU from {@code /proc/stat} (all but idle and iowait), memory working set = MemTotal - MemAvailable. */
@@ -173,11 +184,6 @@ final class ProcStats {
             });
         }
         return out;
-    }
-
-    private static String unifiedPath(Path cgroupFile) {
-        String text = read(cgroupFile);
-        return text == null ? null : text.lines().filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst().orElse(null);
     }
 
     private static String read(Path file) {
