@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code kubectl exec} on the agent: the process's stdout and stderr become channel 1 and 2
@@ -157,10 +156,5 @@ public final class ExecSession {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    /** For tests: waits up to the timeout for the process to end. */
-    boolean awaitExit(long seconds) throws InterruptedException {
-        return exec.process().waitFor(seconds, TimeUnit.SECONDS);
     }
 }
