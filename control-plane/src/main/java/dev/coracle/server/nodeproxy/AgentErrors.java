@@ -17,9 +17,9 @@ final class AgentErrors {
         };
     }
 
-    /** The agent cannot be reached: kube-apiserver's wording for a kubelet it cannot dial. */
-    static ApiException unreachable(String node, Throwable cause) {
+    /** The agent cannot be reached: kube-apiserver's wording for a kubelet it cannot dial, {@code Get "URL": why}. */
+    static ApiException unreachable(java.net.URI url, Throwable cause) {
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return ApiException.of(500, "InternalError", "Get \"node " + node + "\": cannot reach its agent: " + why);
+        return ApiException.of(500, "InternalError", "Get \"" + url + "\": " + why);
     }
 }

@@ -65,7 +65,7 @@ public class PodExec {
                     command.forEach(c -> uri.add("command", c));
                     uri.add("stdin", String.valueOf(stdin)).add("stdout", String.valueOf(stdout))
                             .add("stderr", String.valueOf(stderr)).add("tty", String.valueOf(tty));
-                    return websockets.handleRequest(exchange, new Relay(uri.toUri(), target.node().getMetadata().getName()));
+                    return websockets.handleRequest(exchange, new Relay(uri.toUri()));
                 });
     }
 
@@ -85,11 +85,9 @@ public class PodExec {
     /** kubectl's side of the upgrade, and the relay to the agent once it is accepted. */
     private final class Relay implements WebSocketHandler {
         private final java.net.URI agent;
-        private final String node;
 
-        Relay(java.net.URI agent, String node) {
+        Relay(java.net.URI agent) {
             this.agent = agent;
-            this.node = node;
         }
 
         @Override
@@ -124,7 +122,7 @@ public class PodExec {
                             .then(Mono.defer(kubectl::close)).onErrorResume(e -> Mono.empty());
                     return Mono.when(readKubectl, toAgent, toKubectl);
                 }
-            }).onErrorResume(e -> kubectl.send(Mono.just(kubectl.binaryMessage(f -> f.wrap(failure(node, e)))))
+            }).onErrorResume(e -> kubectl.send(Mono.just(kubectl.binaryMessage(f -> f.wrap(failure(agent, e)))))
                     .then(kubectl.close()));
         }
     }
@@ -138,9 +136,9 @@ public class PodExec {
     }
 
     /** A channel-3 Failure for an agent that could not be reached after the upgrade was accepted. */
-    private static byte[] failure(String node, Throwable e) {
+    private static byte[] failure(java.net.URI agent, Throwable e) {
         String message = ("{\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                + dev.coracle.server.api.Json.write(AgentErrors.unreachable(node, e).getMessage())
+                + dev.coracle.server.api.Json.write(AgentErrors.unreachable(agent, e).getMessage())
                 + ",\"reason\":\"InternalError\",\"code\":500}");
         byte[] json = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] out = new byte[json.length + 1];

@@ -120,7 +120,8 @@ public class PodLogs {
             }
         }
         ServerHttpResponse response = exchange.getResponse();
-        return nodes.http().get().uri(uri.toUri()).response((head, body) -> {
+        java.net.URI url = uri.toUri();
+        return nodes.http().get().uri(url).response((head, body) -> {
             if (head.status().code() != 200) {
                 return body.aggregate().asString().defaultIfEmpty(head.status().reasonPhrase())
                         .flatMap(message -> Mono.<Void>error(AgentErrors.fromAgent(head.status().code(), message.trim())));
@@ -132,7 +133,7 @@ public class PodLogs {
             Flux<Mono<org.springframework.core.io.buffer.DataBuffer>> chunks = body.map(buffer ->
                     Mono.just(response.bufferFactory().wrap(ByteBufUtil.getBytes(buffer))));
             return response.writeAndFlushWith(Flux.concat(Flux.just(Mono.just(response.bufferFactory().wrap(new byte[0]))), chunks));
-        }).onErrorMap(e -> !(e instanceof ApiException), e -> AgentErrors.unreachable(target.node().getMetadata().getName(), e))
+        }).onErrorMap(e -> !(e instanceof ApiException), e -> AgentErrors.unreachable(url, e))
                 .then();
     }
 
