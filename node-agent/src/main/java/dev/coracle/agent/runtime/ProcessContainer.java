@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,6 +156,15 @@ final class ProcessContainer implements ContainerHandle {
     @Override
     public String id() {
         return "process://" + pid;
+    }
+
+    /**
+     * The shim: the session leader, started with the container's environment and working directory,
+     * and the first to join its cgroups; the command is its child in its session.
+     */
+    @Override
+    public OptionalLong mainPid() {
+        return isRunning() ? OptionalLong.of(pid) : OptionalLong.empty();
     }
 
     @Override

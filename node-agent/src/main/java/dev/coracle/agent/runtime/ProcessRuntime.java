@@ -199,6 +199,16 @@ public class ProcessRuntime implements ContainerRuntime {
         }
     }
 
+    /** See {@link ProcessExec}: the command beside the container's main process, with its environment, directory and cgroup. */
+    @Override
+    public ExecProcess exec(ContainerHandle container, List<String> command, boolean tty) {
+        long pid = container.isRunning() ? container.mainPid().orElse(-1) : -1;
+        if (pid < 0) {
+            throw new ContainerStartException("ContainerNotRunning", "container is not running");
+        }
+        return ProcessExec.start(pid, command, tty);
+    }
+
     @Override
     public Set<String> knownPods() {
         Set<String> uids = new TreeSet<>();
