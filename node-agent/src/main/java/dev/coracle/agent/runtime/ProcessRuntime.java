@@ -3,6 +3,7 @@ package dev.coracle.agent.runtime;
 import dev.coracle.agent.cgroups.Cgroups;
 import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.logs.CriLogWriter;
+import dev.coracle.agent.logs.LogPoller;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,9 @@ import java.util.stream.Stream;
  * a restarted agent opens them again and drains what the container wrote meanwhile (up to the pipe's
  * 64 KiB, beyond which the container waits, as with a blocked Docker log driver). The state directory
  * also records the shim's pid with its start time from {@code /proc/<pid>/stat}, so a restarted agent
- * finds exactly its processes again and never mistakes a reused pid for one; a process that is not
- * its child is watched through {@code /proc}.
+ * finds exactly its processes again and never mistakes a reused pid for one. The shim is no child of the
+ * agent (a starting shell puts it in the background and exits): every container is watched through
+ * {@code /proc}, and the agent holds no thread per container (the log FIFOs are read by one {@link LogPoller}).
  */
 public class ProcessRuntime implements ContainerRuntime {
 
@@ -53,7 +55,7 @@ public class ProcessRuntime implements ContainerRuntime {
     static final String SHIM = """
             x="$1"; o="$2"; e="$3"; g="$4"; shift 4
             exec 1<>"$o" 2<>"$e"
-            for f in $g; do echo $$ > "$f" || { echo "coracle: cannot join cgroup $f" >&2; exit 128; }; done
+            for f in $g; do echo $$ > "$f" || { echo "coracle: cannot join cgroup $f" >&2; echo 128 > "$x"; exit 128; }; done
             "$@" </dev/null &
             c=$!
             trap : TERM INT HUP QUIT USR1 USR2
@@ -66,6 +68,8 @@ public class ProcessRuntime implements ContainerRuntime {
     private final Cgroups cgroups;
     private final long logMaxSize;
     private final int logMaxFiles;
+    /** One thread reads every container's output. */
+    private final LogPoller logPoller = new LogPoller();
 
     public ProcessRuntime(Path stateRoot, Cgroups cgroups, long logMaxSize, int logMaxFiles) {
         this.stateRoot = stateRoot;
@@ -96,6 +100,10 @@ public class ProcessRuntime implements ContainerRuntime {
 
     public Cgroups cgroups() {
         return cgroups;
+    }
+
+    LogPoller logPoller() {
+        return logPoller;
     }
 
     Path containerDir(String podUid, String container) {
@@ -129,10 +137,10 @@ public class ProcessRuntime implements ContainerRuntime {
         } catch (IOException e) {
             throw new ContainerStartException("CreateContainerError", "cannot prepare the container: " + e.getMessage());
         }
-        List<String> argv = new ArrayList<>();
-        if (HAVE_SETSID) {
-            argv.add("setsid");
-        }
+        // the shim is started in the background by a shell that prints its pid and exits: the shim is no child of
+        // the agent, so the JVM keeps no reaper thread per container, and a container is watched the same way
+        // whether this agent started it or found it again after a restart
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", (HAVE_SETSID ? "setsid " : "") + "\"$@\" & echo $!", "coracle-start"));
         argv.addAll(List.of("sh", "-c", SHIM, SHIM_NAME, dir.resolve("exit").toString(), dir.resolve("stdout").toString(),
                 dir.resolve("stderr").toString(), String.join(" ", procs.stream().map(Path::toString).toList())));
         argv.addAll(spec.command());
@@ -144,31 +152,46 @@ public class ProcessRuntime implements ContainerRuntime {
         if (workingDir != null) {
             builder.directory(workingDir);
         }
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         ProcessContainer container;
         try {
             // the readers first, so nothing the container writes is lost
             CriLogWriter writer = new CriLogWriter(spec.logFile(), logMaxSize, logMaxFiles);
             ProcessContainer.Logs logs = ProcessContainer.Logs.open(dir);
-            Process process;
+            long pid;
             try {
-                process = builder.start();
+                pid = startDetached(builder);
             } catch (IOException e) {
                 logs.close();
                 writer.close();
                 throw e;
             }
             Instant startedAt = Instant.now();
-            long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
-            container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, process.pid(), ticks,
-                    spec.restartCount(), startedAt, spec.logFile(), process);
+            long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(-1L);
+            container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, pid, ticks,
+                    spec.restartCount(), startedAt, spec.logFile());
             saveRecord(container);
             container.pump(logs, writer);
         } catch (IOException e) {
             throw new ContainerStartException("StartError", "cannot run " + executable + ": " + e.getMessage());
         }
         return container;
+    }
+
+    /** Runs the starting shell; returns the pid it printed, the shim's. */
+    private static long startDetached(ProcessBuilder builder) throws IOException {
+        Process starter = builder.start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(starter.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))) {
+            String line = out.readLine(); // one line: the shim holds the pipe until it has pointed its output at the FIFOs
+            starter.waitFor(10, TimeUnit.SECONDS);
+            if (line == null || !line.trim().matches("\\d+")) {
+                throw new IOException("the shim did not start");
+            }
+            return Long.parseLong(line.trim());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
     }
 
     @Override
@@ -187,7 +210,7 @@ public class ProcessRuntime implements ContainerRuntime {
             Instant startedAt = Instant.parse((String) r.get("startedAt"));
             Path logFile = Path.of((String) r.get("logFile"));
             ProcessContainer container = new ProcessContainer(this, podUid, containerName, dir, pid, ticks, restartCount,
-                    startedAt, logFile, null);
+                    startedAt, logFile);
             if (container.isRunning()) {
                 log.info("found container {} of pod {} running as pid {}: adopting it", containerName, podUid, pid);
                 container.pump(ProcessContainer.Logs.open(dir), new CriLogWriter(logFile, logMaxSize, logMaxFiles));
