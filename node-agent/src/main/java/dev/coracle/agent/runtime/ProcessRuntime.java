@@ -64,6 +64,20 @@ public class ProcessRuntime implements ContainerRuntime {
             exit $s
             """;
 
+    /**
+     * $1 stdout FIFO, $2 stderr FIFO, then the shim's command line. Holds both FIFOs open (fds 3 and 4, closed
+     * for the shim) until the agent has opened them and closes this shell's stdin, so that output of a container
+     * that ends at once is not dropped with the last open end of its pipe.
+     */
+    static final String STARTER = """
+            o="$1"; e="$2"; shift 2
+            mkfifo -m 600 "$o" "$e" || exit 1
+            exec 3<>"$o" 4<>"$e"
+            SETSID "$@" </dev/null 3>&- 4>&- &
+            echo $!
+            read -r _
+            """;
+
     private final Path stateRoot;
     private final Cgroups cgroups;
     private final long logMaxSize;
@@ -137,10 +151,12 @@ public class ProcessRuntime implements ContainerRuntime {
         } catch (IOException e) {
             throw new ContainerStartException("CreateContainerError", "cannot prepare the container: " + e.getMessage());
         }
-        // the shim is started in the background by a shell that prints its pid and exits: the shim is no child of
-        // the agent, so the JVM keeps no reaper thread per container, and a container is watched the same way
-        // whether this agent started it or found it again after a restart
-        List<String> argv = new ArrayList<>(List.of("sh", "-c", (HAVE_SETSID ? "setsid " : "") + "\"$@\" & echo $!", "coracle-start"));
+        // one process start (under load each costs tens of milliseconds): a starting shell makes the FIFOs, holds them
+        // open, puts the shim in the background, prints its pid and waits until the agent has opened the FIFOs too.
+        // The shim is then no child of the agent: the JVM keeps no reaper thread per container, and a container
+        // is watched the same way whether this agent started it or found it again after a restart.
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", STARTER.replace("SETSID", HAVE_SETSID ? "setsid" : ""), "coracle-start",
+                dir.resolve("stdout").toString(), dir.resolve("stderr").toString()));
         argv.addAll(List.of("sh", "-c", SHIM, SHIM_NAME, dir.resolve("exit").toString(), dir.resolve("stdout").toString(),
                 dir.resolve("stderr").toString(), String.join(" ", procs.stream().map(Path::toString).toList())));
         argv.addAll(spec.command());
@@ -152,19 +168,33 @@ public class ProcessRuntime implements ContainerRuntime {
         if (workingDir != null) {
             builder.directory(workingDir);
         }
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
         ProcessContainer container;
         try {
-            // the readers first, so nothing the container writes is lost
             CriLogWriter writer = new CriLogWriter(spec.logFile(), logMaxSize, logMaxFiles);
-            ProcessContainer.Logs logs = ProcessContainer.Logs.open(dir);
-            long pid;
+            Process starter;
             try {
-                pid = startDetached(builder);
+                starter = builder.start();
             } catch (IOException e) {
-                logs.close();
                 writer.close();
                 throw e;
+            }
+            ProcessContainer.Logs logs;
+            long pid;
+            try {
+                pid = shimPid(starter);
+                logs = ProcessContainer.Logs.open(dir);
+            } catch (IOException e) {
+                starter.destroy();
+                writer.close();
+                throw e;
+            } finally {
+                // our ends are open (or we gave up): the starting shell may let go of its own
+                try {
+                    starter.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // it is gone already
+                }
             }
             Instant startedAt = Instant.now();
             long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(-1L);
@@ -178,20 +208,15 @@ public class ProcessRuntime implements ContainerRuntime {
         return container;
     }
 
-    /** Runs the starting shell; returns the pid it printed, the shim's. */
-    private static long startDetached(ProcessBuilder builder) throws IOException {
-        Process starter = builder.start();
-        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(starter.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))) {
-            String line = out.readLine(); // one line: the shim holds the pipe until it has pointed its output at the FIFOs
-            starter.waitFor(10, TimeUnit.SECONDS);
-            if (line == null || !line.trim().matches("\\d+")) {
-                throw new IOException("the shim did not start");
-            }
-            return Long.parseLong(line.trim());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+    /** The pid the starting shell printed, the shim's, once the FIFOs exist. */
+    private static long shimPid(Process starter) throws IOException {
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(starter.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        String line = out.readLine(); // one line: the shim holds the pipe until it has pointed its output at the FIFOs
+        if (line == null || !line.trim().matches("\\d+")) {
+            throw new IOException("the shim did not start (mkfifo in " + "the container's state directory failed?)");
         }
+        out.close();
+        return Long.parseLong(line.trim());
     }
 
     @Override
@@ -285,28 +310,10 @@ public class ProcessRuntime implements ContainerRuntime {
         }
     }
 
-    /** A fresh state directory with the two FIFOs. */
+    /** A fresh state directory (the starting shell makes the FIFOs in it). */
     private static void recreate(Path dir) throws IOException {
         ContainerLogs.deleteTree(dir);
         Files.createDirectories(dir);
-        mkfifo(dir.resolve("stdout"), dir.resolve("stderr"));
-    }
-
-    private static void mkfifo(Path... paths) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("mkfifo", "-m", "600"));
-        for (Path p : paths) {
-            argv.add(p.toString());
-        }
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("mkfifo failed: " + out.trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
     }
 
     static String defaultPath() {
