@@ -19,16 +19,19 @@ import java.util.Map;
 
 /**
  * The agent's k3s-style flags: {@code --server URL --token TOKEN [--node-name N] [--node-ip IP]
- * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process]}, and the
+ * [--data-dir DIR] [--node-label k=v]... [--node-taint k=v:Effect]... [--runtime process] [--agent-port 10250]}, and the
  * kubelet's {@code --container-log-max-size 10Mi}, {@code --container-log-max-files 5}, {@code --pod-max-pids};
  * {@code --restart-backoff-base 10s} and {@code --restart-backoff-max 5m} (the kubelet's fixed crash
  * back-off, settable here so tests need not wait); {@code --stop-pods-on-exit} (by default the pods run
  * on when the agent stops, as with a kubelet restart, and the next agent adopts them).
+ * The agent port serves logs, exec and stats to the control plane; agents sharing a machine each take their own.
  */
 public record AgentFlags(String server, String token, String nodeName, String nodeIp, Path dataDir,
                          Map<String, String> labels, List<Taint> taints, String runtime,
                          long containerLogMaxSize, int containerLogMaxFiles, Duration restartBackOffBase,
-                         Duration restartBackOffMax, long podMaxPids, boolean stopPodsOnExit) {
+                         Duration restartBackOffMax, long podMaxPids, boolean stopPodsOnExit, int agentPort) {
+
+    public static final int DEFAULT_AGENT_PORT = 10250;
 
     public static AgentFlags parse(String... args) {
         String server = null;
@@ -43,6 +46,7 @@ public record AgentFlags(String server, String token, String nodeName, String no
         Duration backOffMax = Duration.ofMinutes(5);
         long podMaxPids = -1;
         boolean stopPodsOnExit = false;
+        int agentPort = DEFAULT_AGENT_PORT;
         Map<String, String> labels = new LinkedHashMap<>();
         List<Taint> taints = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -73,6 +77,7 @@ public record AgentFlags(String server, String token, String nodeName, String no
                 case "node-ip" -> nodeIp = value;
                 case "data-dir" -> dataDir = value;
                 case "runtime" -> runtime = value;
+                case "agent-port" -> agentPort = port(value);
                 case "node-label" -> {
                     int at = value.indexOf('=');
                     if (at <= 0) {
@@ -111,7 +116,7 @@ public record AgentFlags(String server, String token, String nodeName, String no
         }
         return new AgentFlags(server, token, nodeName, nodeIp, Path.of(dataDir).toAbsolutePath(),
                 Collections.unmodifiableMap(labels), List.copyOf(taints), runtime, logMaxSize, logMaxFiles, backOffBase,
-                backOffMax.compareTo(backOffBase) < 0 ? backOffBase : backOffMax, podMaxPids, stopPodsOnExit);
+                backOffMax.compareTo(backOffBase) < 0 ? backOffBase : backOffMax, podMaxPids, stopPodsOnExit, agentPort);
     }
 
     /** A quantity of bytes: {@code 10Mi}, {@code 512Ki}, {@code 1G}, {@code 4096}. */
@@ -152,6 +157,18 @@ public record AgentFlags(String server, String token, String nodeName, String no
             throw new IllegalArgumentException(flag + " must be positive, got " + value);
         }
         return d;
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port > 0 && port < 65536) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--agent-port wants a port number (1-65535), got " + value);
     }
 
     /** {@code key=value:Effect} or {@code key:Effect}. */

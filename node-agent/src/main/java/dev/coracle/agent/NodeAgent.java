@@ -4,6 +4,9 @@ import dev.coracle.agent.cgroups.Cgroups;
 import dev.coracle.agent.events.EventRecorder;
 import dev.coracle.agent.join.Join;
 import dev.coracle.agent.join.NodeCredential;
+import dev.coracle.agent.join.ServingCertificate;
+import dev.coracle.agent.server.AgentServer;
+import dev.coracle.agent.stats.StatsCollector;
 import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.node.NodeRegistration;
 import dev.coracle.agent.pods.PodManager;
@@ -13,7 +16,6 @@ import dev.coracle.agent.runtime.ProcessRuntime;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -29,28 +31,22 @@ public final class NodeAgent implements AutoCloseable {
     private final KubernetesClient client;
     private final ScheduledExecutorService scheduler;
     private final PodManager pods;
+    private final AgentServer server;
 
-    private NodeAgent(AgentFlags flags, KubernetesClient client, ScheduledExecutorService scheduler, PodManager pods) {
+    private NodeAgent(AgentFlags flags, KubernetesClient client, ScheduledExecutorService scheduler, PodManager pods,
+                      AgentServer server) {
         this.flags = flags;
         this.client = client;
         this.scheduler = scheduler;
         this.pods = pods;
+        this.server = server;
     }
 
     /** Joins and starts; a refused join throws {@link dev.coracle.agent.join.JoinException} with nothing started. */
     public static NodeAgent start(AgentFlags flags) {
-        return startWith(flags);
-    }
-
-    /** As {@link #start(AgentFlags)} with another first restart back-off (tests). */
-    public static NodeAgent start(AgentFlags flags, Duration backOffBase) {
-        return start(new AgentFlags(flags.server(), flags.token(), flags.nodeName(), flags.nodeIp(), flags.dataDir(), flags.labels(),
-                flags.taints(), flags.runtime(), flags.containerLogMaxSize(), flags.containerLogMaxFiles(), backOffBase,
-                flags.restartBackOffMax(), flags.podMaxPids(), flags.stopPodsOnExit()));
-    }
-
-    private static NodeAgent startWith(AgentFlags flags) {
+        AgentServer.checkPortFree(flags.agentPort());
         NodeCredential credential = Join.joinOrReuse(flags.server(), flags.token(), flags.nodeName(), flags.dataDir());
+        ServingCertificate.KeyFiles serving = ServingCertificate.ensure(credential, flags.nodeName(), flags.nodeIp(), flags.dataDir());
         KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig()).build();
         Cgroups cgroups = Cgroups.detect();
         ContainerRuntime runtime = new ProcessRuntime(flags.dataDir().resolve("containers"), cgroups, flags.containerLogMaxSize(),
@@ -60,6 +56,7 @@ public final class NodeAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AgentServer server = null;
         try {
             NodeRegistration registration = new NodeRegistration(client, flags, runtime, VERSION);
             registration.register();
@@ -68,11 +65,16 @@ public final class NodeAgent implements AutoCloseable {
             registration.reportLimits(runtime.limitsNotEnforced(), cgroups.version(), events);
             PodSettings settings = new PodSettings(flags.nodeName(), flags.nodeIp(), flags.restartBackOffBase(),
                     flags.restartBackOffMax(), flags.podMaxPids(), registration.allocatable());
-            PodManager pods = new PodManager(client, settings, runtime, new ContainerLogs(flags.dataDir()), events,
-                    flags.stopPodsOnExit());
+            ContainerLogs logs = new ContainerLogs(flags.dataDir());
+            PodManager pods = new PodManager(client, settings, runtime, logs, events, flags.stopPodsOnExit());
+            server = new AgentServer(flags.agentPort(), serving, credential.caPem(), pods, runtime, logs,
+                    new StatsCollector(flags.nodeName(), pods::runningContainers));
             pods.start();
-            return new NodeAgent(flags, client, scheduler, pods);
+            return new NodeAgent(flags, client, scheduler, pods, server);
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             scheduler.shutdownNow();
             client.close();
             throw e;
@@ -92,6 +94,7 @@ public final class NodeAgent implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         pods.close();
+        server.close();
         client.close();
     }
 }

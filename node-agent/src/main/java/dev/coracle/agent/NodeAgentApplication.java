@@ -4,14 +4,18 @@ import dev.coracle.agent.join.JoinException;
 import org.springframework.boot.CommandLineRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ./coracle agent --server https://HOST:6443 --token TOKEN ...}: the node agent as a process. */
-@SpringBootApplication
+/**
+ * {@code ./coracle agent --server https://HOST:6443 --token TOKEN ...}: the node agent as a process. Spring Boot
+ * gives it logging, configuration and a clean shutdown on SIGTERM; nothing else of it is used, so no
+ * auto-configuration and no component scan (each would load classes and start pools the agent never needs).
+ */
+@SpringBootConfiguration
 public class NodeAgentApplication {
 
     public static void main(String[] args) {

@@ -38,7 +38,8 @@ class NodeAgentTest {
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
                 "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule",
-                "--restart-backoff-base", "500ms", "--restart-backoff-max", "4s"));
+                "--restart-backoff-base", "500ms", "--restart-backoff-max", "4s",
+                "--agent-port", String.valueOf(ServerProcess.freePort())));
     }
 
     @AfterAll

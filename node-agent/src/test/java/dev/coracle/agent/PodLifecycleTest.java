@@ -39,10 +39,10 @@ class PodLifecycleTest {
         agent = NodeAgent.start(flags(NODE, tmp.resolve("agent")));
     }
 
-    private AgentFlags flags(String node, Path dataDir) {
+    private AgentFlags flags(String node, Path dataDir) throws java.io.IOException {
         return AgentFlags.parse("--server", server.url(), "--token", server.joinToken(), "--node-name", node,
                 "--node-ip", NODE_IP, "--data-dir", dataDir.toString(),
-                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s");
+                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s", "--agent-port", String.valueOf(ServerProcess.freePort()));
     }
 
     @AfterAll
@@ -448,7 +448,7 @@ class PodLifecycleTest {
         Path dataDir = tmp.resolve("killed-agent");
         String marker = "killed-agent-marker";
         String[] agentFlags = {"--server", server.url(), "--token", server.joinToken(), "--node-name", node, "--node-ip", NODE_IP,
-                "--data-dir", dataDir.toString()};
+                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(ServerProcess.freePort())};
         Path agentLog = Path.of("target", "agent-test-logs", "killed-agent.log").toAbsolutePath();
         AgentProcess first = AgentProcess.start(agentLog, agentFlags);
         AgentProcess second = null;

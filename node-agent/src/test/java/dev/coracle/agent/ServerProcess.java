@@ -37,17 +37,19 @@ final class ServerProcess implements AutoCloseable {
         return Path.of(System.getProperty("coracle.root", "..")).toAbsolutePath().normalize();
     }
 
-    static ServerProcess start(Path dataDir) throws Exception {
+    static ServerProcess start(Path dataDir, String... extraArgs) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
         Path logDir = Path.of("target", "agent-test-logs").toAbsolutePath();
         Files.createDirectories(logDir);
-        Path log = logDir.resolve("server.log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(root().resolve("coracle").toString(), "server",
+        Path log = logDir.resolve("server-" + dataDir.toAbsolutePath().getParent().getFileName() + ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(root().resolve("coracle").toString(), "server",
                 "--data-dir", dataDir.toString(), "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1",
-                "--disable-agent"))
+                "--disable-agent"));
+        command.addAll(List.of(extraArgs));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(root().toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -78,6 +80,16 @@ final class ServerProcess implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException("server not ready: " + Files.readString(log));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     String url() {

@@ -1,6 +1,7 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.api.protobuf.ProtobufDecoder;
+import dev.coracle.server.discovery.AggregatedApis;
 import dev.coracle.server.discovery.Discovery;
 import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceStrategy;
@@ -40,9 +41,11 @@ public class ResourceController {
     private final Discovery discovery;
     private final Watches watches;
     private final Subresources subresources;
+    private final AggregatedApis aggregatedApis;
 
     public ResourceController(Registry registry, ResourceService resources, Discovery discovery, Watches watches,
-                              Subresources subresources) {
+                              Subresources subresources, AggregatedApis aggregatedApis) {
+        this.aggregatedApis = aggregatedApis;
         this.registry = registry;
         this.resources = resources;
         this.discovery = discovery;
@@ -57,6 +60,10 @@ public class ResourceController {
             Mono<Void> discovered = discovery.serve(path, exchange);
             if (discovered != null) {
                 return discovered;
+            }
+            Mono<Void> aggregated = aggregatedApis.serve(path, exchange);
+            if (aggregated != null) {
+                return aggregated.onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
             }
             RequestInfo info = RequestInfo.parse(path,
                     (gv, plural) -> registry.types().stream().anyMatch(t -> t.apiVersion().equals(gv) && t.plural().equals(plural) && t.namespaced()));

@@ -1,6 +1,8 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.api.ApiException.FieldError;
+import dev.coracle.server.nodeproxy.PodExec;
+import dev.coracle.server.nodeproxy.PodLogs;
 import dev.coracle.server.patch.FieldManager;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.patch.Patcher;
@@ -26,14 +28,18 @@ import java.util.function.Function;
 import static dev.coracle.server.api.ResourceController.blocking;
 import static dev.coracle.server.api.ResourceController.body;
 
-/** The subresources with behaviour of their own: scale, binding, finalize, eviction. */
+/** The subresources with behaviour of their own: scale, binding, finalize, eviction, and the node-proxied log and exec. */
 @Component
 public class Subresources {
 
     private final ResourceService resources;
+    private final PodLogs logs;
+    private final PodExec exec;
 
-    public Subresources(ResourceService resources) {
+    public Subresources(ResourceService resources, PodLogs logs, PodExec exec) {
         this.resources = resources;
+        this.logs = logs;
+        this.exec = exec;
     }
 
     Mono<Void> serve(Call call, ServerWebExchange exchange) {
@@ -49,8 +55,14 @@ public class Subresources {
                     ? body(exchange).flatMap(b -> blocking(() -> finalizeNamespace(call, ResourceController.decode(exchange, b))))
                     .flatMap(o -> Responses.json(exchange, 200, o.object()))
                     : Mono.error(ApiException.methodNotAllowed("finalize takes PUT"));
-            default -> Mono.error(ApiException.of(404, "NotFound", call.info().subresource() + " is not served yet for "
-                    + call.type().plural() + ": it needs a node agent"));
+            case "log" -> method == HttpMethod.GET
+                    ? logs.serve(call.user(), call.info().namespace(), call.info().name(), call.query(), exchange)
+                    : Mono.error(ApiException.methodNotAllowed("log takes GET"));
+            case "exec" -> method == HttpMethod.GET || method == HttpMethod.POST
+                    ? exec.serve(call.user(), call.info().namespace(), call.info().name(), call.query(), exchange)
+                    : Mono.error(ApiException.methodNotAllowed("exec takes GET (WebSocket) or POST"));
+            default -> Mono.error(ApiException.of(404, "NotFound", call.info().subresource() + " is not served for "
+                    + call.type().plural()));
         };
     }
 

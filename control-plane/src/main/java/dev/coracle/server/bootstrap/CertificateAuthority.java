@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -102,21 +103,75 @@ public final class CertificateAuthority {
                     return;
                 }
             }
-            KeyPair pair = newKeyPair();
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(365))),
-                    new X500Name("CN=coracle,O=coracle"), pair.getPublic());
             GeneralName[] names = wanted.stream().map(CertificateAuthority::generalName).toArray(GeneralName[]::new);
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            writePem(crt, convert(builder.build(signer(key))));
-            writePem(keyFile, pair.getPrivate());
+            writeLeaf(crt, keyFile, "CN=coracle,O=coracle", KeyPurposeId.id_kp_serverAuth, new GeneralNames(names));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot create the serving certificate", e);
+        }
+    }
+
+    /**
+     * Writes a client certificate (CN {@code commonName}, O {@code organization}) unless a valid one
+     * signed by this CA is on disk: the credential the control plane presents to node agents, like
+     * kube-apiserver's kubelet client certificate.
+     */
+    public void ensureClientCertificate(Path crt, Path keyFile, String commonName, String organization) {
+        try {
+            if (Files.exists(crt) && Files.exists(keyFile)) {
+                X509Certificate existing = readCertificate(crt);
+                if (existing.getIssuerX500Principal().equals(certificate.getSubjectX500Principal())
+                        && existing.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(30)))) {
+                    return;
+                }
+            }
+            writeLeaf(crt, keyFile, "CN=" + commonName + ",O=" + organization, KeyPurposeId.id_kp_clientAuth, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot create the client certificate", e);
+        }
+    }
+
+    /** A year's certificate signed by this CA, for a server or a client, with its new key beside it. */
+    private void writeLeaf(Path crt, Path keyFile, String subject, KeyPurposeId purpose, GeneralNames sans)
+            throws IOException, GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException {
+        KeyPair pair = newKeyPair();
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
+                Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(365))),
+                new X500Name(subject), pair.getPublic());
+        if (sans != null) {
+            builder.addExtension(Extension.subjectAlternativeName, false, sans);
+        }
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        writePem(crt, convert(builder.build(signer(key))));
+        writePem(keyFile, pair.getPrivate());
+    }
+
+    /**
+     * Signs a node's serving certificate from its PKCS#10 request: subject {@code CN=system:node:NAME,
+     * O=system:nodes} whatever the request says, server authentication only, and the request's
+     * subject alternative names (a kubelet-serving CSR's). The caller checks the names are the node's.
+     */
+    public String signServingCertificate(org.bouncycastle.pkcs.PKCS10CertificationRequest csr, String node, List<String> sans) {
+        try {
+            java.security.PublicKey publicKey = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
+                    Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(365))),
+                    new X500Name("CN=system:node:" + node + ",O=system:nodes"), publicKey);
+            GeneralName[] names = sans.stream().map(CertificateAuthority::generalName).toArray(GeneralName[]::new);
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            return pem(convert(builder.build(signer(key))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign the node's serving certificate", e);
         }
     }
 

@@ -39,6 +39,8 @@ public final class ClusterCredentials {
         CertificateAuthority ca = CertificateAuthority.loadOrCreate(tls.resolve("server-ca.crt"), tls.resolve("server-ca.key"));
         ca.ensureServingCertificate(tls.resolve("serving-kube-apiserver.crt"), tls.resolve("serving-kube-apiserver.key"),
                 subjectAltNames(properties));
+        ca.ensureClientCertificate(tls.resolve("client-kube-apiserver.crt"), tls.resolve("client-kube-apiserver.key"),
+                "system:apiserver", "system:masters");
         String admin = SecureFiles.readOrCreate(dataDir.resolve("cred/admin.token"), ClusterCredentials::randomSecret);
         String join = joinToken(dataDir.resolve("token"), properties.token(), ca);
         return new ClusterCredentials(dataDir, ca, admin, join);
@@ -126,6 +128,15 @@ public final class ClusterCredentials {
 
     public Path servingCertificate() {
         return dataDir.resolve("tls/serving-kube-apiserver.crt");
+    }
+
+    /** The client certificate the control plane presents to node agents (CN system:apiserver). */
+    public Path agentClientCertificate() {
+        return dataDir.resolve("tls/client-kube-apiserver.crt");
+    }
+
+    public Path agentClientKey() {
+        return dataDir.resolve("tls/client-kube-apiserver.key");
     }
 
     public Path servingKey() {

@@ -27,9 +27,11 @@ public class Discovery {
     static final String AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
     private final Registry registry;
+    private final AggregatedApis aggregatedApis;
 
-    public Discovery(Registry registry) {
+    public Discovery(Registry registry, AggregatedApis aggregatedApis) {
         this.registry = registry;
+        this.aggregatedApis = aggregatedApis;
     }
 
     /** The discovery answer for this path, or null when the path names resources rather than discovery. */
@@ -201,6 +203,9 @@ public class Discovery {
             ResourceType first = gv.getValue().get(0);
             out.computeIfAbsent(first.group(), g -> new LinkedHashMap<>()).put(first.version(), gv.getValue());
         }
+        for (ResourceType t : aggregatedApis.types()) {
+            out.computeIfAbsent(t.group(), g -> new LinkedHashMap<>()).computeIfAbsent(t.version(), v -> new java.util.ArrayList<>()).add(t);
+        }
         return out;
     }
 
@@ -210,6 +215,7 @@ public class Discovery {
             case "binding" -> kind("", "v1", "Binding");
             case "eviction" -> kind("policy", "v1", "Eviction");
             case "log" -> kind("", "v1", "Pod");
+            case "exec" -> kind("", "v1", "PodExecOptions");
             default -> kind(t.group(), t.version(), t.kind());
         };
     }
@@ -218,6 +224,7 @@ public class Discovery {
         return switch (sub) {
             case "binding", "eviction" -> List.of("create");
             case "log" -> List.of("get");
+            case "exec" -> List.of("create", "get");
             case "finalize" -> List.of("update");
             default -> List.of("get", "patch", "update");
         };

@@ -2,6 +2,7 @@ package dev.coracle.server.openapi;
 
 import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.Responses;
+import dev.coracle.server.discovery.AggregatedApis;
 import dev.coracle.server.registry.Registry;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -16,10 +17,28 @@ import java.net.URI;
 @RestController
 class OpenApiController {
 
-    private final OpenApiDocuments documents;
+    private final Registry registry;
+    private final AggregatedApis aggregatedApis;
+    private volatile OpenApiDocuments documents;
 
-    OpenApiController(Registry registry) {
-        this.documents = new OpenApiDocuments(registry.types());
+    OpenApiController(Registry registry, AggregatedApis aggregatedApis) {
+        this.registry = registry;
+        this.aggregatedApis = aggregatedApis;
+    }
+
+    /** Built on the first request, once the aggregated APIs (metrics.k8s.io) have registered themselves. */
+    private OpenApiDocuments documents() {
+        OpenApiDocuments built = documents;
+        if (built == null) {
+            synchronized (this) {
+                if (documents == null) {
+                    documents = new OpenApiDocuments(java.util.stream.Stream.concat(registry.types().stream(),
+                            aggregatedApis.types().stream()).toList());
+                }
+                built = documents;
+            }
+        }
+        return built;
     }
 
     @RequestMapping({"/openapi/v3", "/openapi/v3/**"})
@@ -27,7 +46,7 @@ class OpenApiController {
         var request = exchange.getRequest();
         String path = request.getPath().pathWithinApplication().value();
         String query = request.getURI().getRawQuery();
-        var document = documents.forRequestPath(query == null ? path : path + "?" + query).orElse(null);
+        var document = documents().forRequestPath(query == null ? path : path + "?" + query).orElse(null);
         if (document == null) {
             return Responses.status(exchange, ApiException.pathNotFound());
         }

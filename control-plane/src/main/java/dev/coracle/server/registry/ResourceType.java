@@ -48,6 +48,9 @@ public record ResourceType(
      * Kubernetes: deleting them all would take kube-system with them.
      */
     public List<String> verbs() {
+        if (group.equals("metrics.k8s.io")) {
+            return List.of("get", "list"); // read-only, served from the agents' stats
+        }
         if (group.isEmpty() && plural.equals("namespaces")) {
             return List.of("create", "delete", "get", "list", "patch", "update", "watch");
         }

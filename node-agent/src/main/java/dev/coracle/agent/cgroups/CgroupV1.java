@@ -8,12 +8,13 @@ import java.util.List;
 
 /**
  * One hierarchy per controller ({@code /sys/fs/cgroup/memory/coracle/pod<uid>/<container>}, and the
- * same under {@code cpu} and {@code pids}), as on v1 and hybrid machines. A container's process joins
+ * same under {@code cpu}, {@code cpuacct} (no limit: the container's CPU time for stats) and {@code pids}), as on v1
+ * and hybrid machines; where {@code cpu} and {@code cpuacct} are one hierarchy, both names lead to it. A container's process joins
  * each hierarchy's {@code cgroup.procs}.
  */
 final class CgroupV1 extends Cgroups {
 
-    private static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
+    private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
     private final Path root;
 
     CgroupV1(Path root) {

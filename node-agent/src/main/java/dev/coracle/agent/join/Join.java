@@ -125,7 +125,7 @@ public final class Join {
         }
     }
 
-    private static SSLContext trusting(X509Certificate ca) {
+    static SSLContext trusting(X509Certificate ca) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -142,9 +142,14 @@ public final class Join {
 
     /** Trusts any server: only for what is checked otherwise (the CA against the token's hash; probes, as the kubelet's). */
     public static SSLContext trustingAnything() {
+        return trustingAnything(null);
+    }
+
+    /** As {@link #trustingAnything()}, presenting a client certificate from {@code keys}. */
+    public static SSLContext trustingAnything(javax.net.ssl.KeyManager[] keys) {
         try {
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, new TrustManager[]{new X509TrustManager() {
+            ssl.init(keys, new TrustManager[]{new X509TrustManager() {
                 public void checkClientTrusted(X509Certificate[] chain, String authType) {
                 }
 
@@ -168,7 +173,7 @@ public final class Join {
         return server == null || ca == null || token == null ? null : new NodeCredential(server, ca, token);
     }
 
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.isRegularFile(file) ? Files.readString(file).trim() : null;
         } catch (IOException e) {
@@ -188,7 +193,7 @@ public final class Join {
         }
     }
 
-    private static void write(Path file, String content) throws IOException {
+    static void write(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, content.endsWith("\n") ? content : content + "\n");
         try {

@@ -28,8 +28,6 @@ public final class CriLogWriter implements AutoCloseable {
 
     public static final int MAX_LINE = 16 * 1024;
     static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final Path file;
     private final long maxSize;
@@ -60,7 +58,7 @@ public final class CriLogWriter implements AutoCloseable {
         if (out == null) {
             return;
         }
-        byte[] head = (STAMP.format(now()) + " " + stream + (partial ? " P " : " F ")).getBytes(StandardCharsets.US_ASCII);
+        byte[] head = (LogReader.TIMESTAMP.format(now()) + " " + stream + (partial ? " P " : " F ")).getBytes(StandardCharsets.US_ASCII);
         out.write(head);
         out.write(line, offset, length);
         out.write('\n');
@@ -103,18 +101,8 @@ public final class CriLogWriter implements AutoCloseable {
         try (Stream<Path> siblings = Files.list(file.getParent())) {
             siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(rotated::add);
         }
-        rotated.sort(Comparator.comparing(CriLogWriter::rotationKey));
+        rotated.sort(Comparator.comparing(LogReader::rotationOrder));
         return rotated;
-    }
-
-    /** Orders {@code 0.log.20261127-080000} before {@code 0.log.20261127-080000-2} before {@code -10}. */
-    private static String rotationKey(Path p) {
-        String name = p.getFileName().toString();
-        String stamp = name.substring(name.indexOf(".log.") + 5);
-        int dash = stamp.indexOf('-', 9);
-        String counter = dash < 0 ? "" : stamp.substring(dash + 1);
-        String time = dash < 0 ? stamp : stamp.substring(0, dash);
-        return time + "#" + "0".repeat(Math.max(0, 6 - counter.length())) + counter;
     }
 
     @Override

@@ -223,7 +223,7 @@ public class NodeRegistration {
                         .withKubeletVersion("v1.32.0-coracle+" + agentVersion).withKubeProxyVersion("")
                         .withMachineID(read(Path.of("/etc/machine-id"))).withSystemUUID(read(Path.of("/sys/class/dmi/id/product_uuid")))
                         .withBootID(read(Path.of("/proc/sys/kernel/random/boot_id"))).build())
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint().endDaemonEndpoints()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(flags.agentPort()).endKubeletEndpoint().endDaemonEndpoints()
                 .build();
     }
 

@@ -5,6 +5,7 @@ import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.probes.Prober;
 import dev.coracle.agent.runtime.ContainerHandle;
 import dev.coracle.agent.runtime.ContainerRuntime;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -12,6 +13,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -101,6 +104,28 @@ public class PodManager implements AutoCloseable {
             w.start();
             return w;
         }).update(pod);
+    }
+
+    /** The pod of that name bound to this node, as last seen, for the agent's logs, exec and stats endpoints. */
+    public Optional<Pod> pod(String namespace, String name) {
+        return workers.values().stream().map(PodWorker::pod)
+                .filter(p -> namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName()))
+                .findFirst();
+    }
+
+    /** Every running app container of this node with its pod, for stats. */
+    public List<RunningContainer> runningContainers() {
+        List<RunningContainer> out = new ArrayList<>();
+        for (PodWorker worker : workers.values()) {
+            Pod pod = worker.pod();
+            for (Container c : pod.getSpec().getContainers()) {
+                worker.container(c.getName()).ifPresent(handle -> out.add(new RunningContainer(pod, c.getName(), handle)));
+            }
+        }
+        return out;
+    }
+
+    public record RunningContainer(Pod pod, String container, ContainerHandle handle) {
     }
 
     public int runningPods() {

@@ -3,6 +3,7 @@ package dev.coracle.agent.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** One started container, as a runtime tracks it: started by this agent or found again after a restart. */
 public interface ContainerHandle {
@@ -27,6 +28,12 @@ public interface ContainerHandle {
     default boolean oomKilled() {
         return false;
     }
+
+    /**
+     * The host pid of the container's main process (a session leader whose environment, directory and
+     * cgroup are the container's) while it runs: exec and stats find the container by it.
+     */
+    OptionalLong mainPid();
 
     /** SIGTERM, up to {@code grace} for it to exit, then SIGKILL; returns once it is gone. */
     void stop(Duration grace);

@@ -1,5 +1,6 @@
 package dev.coracle.agent.runtime;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,4 +35,11 @@ public interface ContainerRuntime {
 
     /** Why container resource limits are not enforced on this node, if they are not. */
     Optional<String> limitsNotEnforced();
+
+    /**
+     * Runs a command in a running container, as {@code kubectl exec} asks: with the container's
+     * environment, working directory and cgroup; with {@code tty} on a pseudo-terminal. A failure to
+     * start it throws {@link ContainerStartException}.
+     */
+    ExecProcess exec(ContainerHandle container, List<String> command, boolean tty);
 }

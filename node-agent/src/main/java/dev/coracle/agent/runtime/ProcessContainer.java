@@ -1,12 +1,13 @@
 package dev.coracle.agent.runtime;
 
 import dev.coracle.agent.logs.CriLogWriter;
+import dev.coracle.agent.logs.LogPoller;
 import dev.coracle.agent.logs.LogPump;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One container run of the {@link ProcessRuntime}: the shim process (a child of this agent, or one
- * found again after an agent restart) and the two log pumps reading its FIFOs.
+ * One container run of the {@link ProcessRuntime}: the shim process (started by this agent, or
+ * found again after an agent restart) and its two FIFOs, read by the runtime's {@link LogPoller}.
  */
 final class ProcessContainer implements ContainerHandle {
 
@@ -39,15 +40,15 @@ final class ProcessContainer implements ContainerHandle {
     private final int restartCount;
     private final Instant startedAt;
     private final Path logFile;
-    private final Process child; // null when adopted
     private volatile Instant finishedAt;
     private volatile Integer exitCode;
     private volatile boolean seenAlive;
-    private final List<Thread> pumps = new CopyOnWriteArrayList<>();
+    private final List<LogPoller.Source> sources = new CopyOnWriteArrayList<>();
     private volatile Logs logs;
+    private volatile CriLogWriter writer;
 
     ProcessContainer(ProcessRuntime runtime, String podUid, String name, Path dir, long pid, long startTicks, int restartCount,
-                     Instant startedAt, Path logFile, Process child) {
+                     Instant startedAt, Path logFile) {
         this.runtime = runtime;
         this.podUid = podUid;
         this.name = name;
@@ -57,7 +58,6 @@ final class ProcessContainer implements ContainerHandle {
         this.restartCount = restartCount;
         this.startedAt = startedAt;
         this.logFile = logFile;
-        this.child = child;
     }
 
     long pid() {
@@ -82,16 +82,16 @@ final class ProcessContainer implements ContainerHandle {
      * without that end a container that writes and exits before its reader opens would lose its output,
      * and a reader could see an early end.
      */
-    record Logs(List<RandomAccessFile> keep, Map<String, InputStream> inputs) {
+    record Logs(List<RandomAccessFile> keep, Map<String, FileInputStream> inputs) {
 
         static Logs open(Path dir) throws IOException {
             List<RandomAccessFile> keep = new CopyOnWriteArrayList<>();
-            Map<String, InputStream> inputs = new LinkedHashMap<>();
+            Map<String, FileInputStream> inputs = new LinkedHashMap<>();
             try {
                 for (String stream : new String[]{"stdout", "stderr"}) {
                     Path fifo = dir.resolve(stream);
                     keep.add(new RandomAccessFile(fifo.toFile(), "rw")); // never blocks, unlike a write-only open
-                    inputs.put(stream, Files.newInputStream(fifo)); // returns at once: there is a writer, ours
+                    inputs.put(stream, new FileInputStream(fifo.toFile())); // returns at once: there is a writer, ours
                 }
             } catch (IOException e) {
                 new Logs(keep, inputs).close();
@@ -113,7 +113,7 @@ final class ProcessContainer implements ContainerHandle {
 
         void close() {
             releaseWriteEnds();
-            for (InputStream in : inputs.values()) {
+            for (FileInputStream in : inputs.values()) {
                 try {
                     in.close();
                 } catch (IOException ignored) {
@@ -123,26 +123,22 @@ final class ProcessContainer implements ContainerHandle {
         }
     }
 
-    /** Starts a reader thread per stream; the writer is closed when both reach the end of their stream. */
+    /** Has the runtime's log poller read each stream into the writer; the writer is closed once both are drained. */
     void pump(Logs opened, CriLogWriter writer) {
         this.logs = opened;
-        AtomicInteger open = new AtomicInteger(opened.inputs().size());
-        opened.inputs().forEach((stream, input) -> {
-            Thread t = new Thread(() -> {
-                try (InputStream in = input) {
-                    new LogPump(in, stream, writer).run();
-                } catch (IOException e) {
-                    log.debug("cannot read {} of {}: {}", stream, name, e.getMessage());
-                } finally {
-                    if (open.decrementAndGet() == 0) {
-                        writer.close();
-                    }
-                }
-            }, "log-" + name + "-" + stream + "-" + pid);
-            t.setDaemon(true);
-            pumps.add(t);
-            t.start();
-        });
+        this.writer = writer;
+        opened.inputs().forEach((stream, input) ->
+                sources.add(runtime.logPoller().add(input, new LogPump(stream, writer), name + "/" + stream + " of " + podUid)));
+    }
+
+    /** The container ended and the pipes have no writer left: the rest of its output goes to the log, which is then complete. */
+    private void drainLogs() {
+        sources.forEach(LogPoller.Source::drain);
+        sources.clear();
+        CriLogWriter w = writer;
+        if (w != null) {
+            w.close();
+        }
     }
 
     private void releaseLogs() {
@@ -155,6 +151,15 @@ final class ProcessContainer implements ContainerHandle {
     @Override
     public String id() {
         return "process://" + pid;
+    }
+
+    /**
+     * The shim: the session leader, started with the container's environment and working directory,
+     * and the first to join its cgroups; the command is its child in its session.
+     */
+    @Override
+    public OptionalLong mainPid() {
+        return isRunning() ? OptionalLong.of(pid) : OptionalLong.empty();
     }
 
     @Override
@@ -172,7 +177,7 @@ final class ProcessContainer implements ContainerHandle {
         if (exitCode != null) {
             return false;
         }
-        boolean alive = child != null ? child.isAlive() : ProcStat.alive(pid, startTicks);
+        boolean alive = ProcStat.alive(pid, startTicks);
         if (alive) {
             seenAlive = true;
         } else {
@@ -200,30 +205,16 @@ final class ProcessContainer implements ContainerHandle {
         } catch (IOException | NumberFormatException e) {
             // treated as killed
         }
-        if (code == null && child != null && !child.isAlive()) {
-            code = child.exitValue();
-        }
         finishedAt = finished;
         exitCode = code == null ? KILLED : code;
-        if (child != null || seenAlive) {
+        if (seenAlive) {
             // seen ending just now: what it left in its group goes too (a long-gone pid could name someone else's group)
             signalGroup("KILL");
         }
-        // the container's ends are closed now; closing ours lets the readers drain the pipes and see the end
+        // the container's ends are closed now, and ours: what is in the pipes is all there will be
         releaseLogs();
         // as containerd drains a task's IO before reporting its exit: the log is complete once it shows terminated
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        for (Thread pump : pumps) {
-            long left = until - System.nanoTime();
-            if (left > 0) {
-                try {
-                    pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        drainLogs();
     }
 
     @Override
@@ -281,9 +272,14 @@ final class ProcessContainer implements ContainerHandle {
 
     @Override
     public void detach() {
-        // the FIFOs are read through interruptible channels: an interrupt closes them, the data stays in the pipe
-        pumps.forEach(Thread::interrupt);
+        // the shim keeps the pipes open: what the container writes from now on waits there for the next agent
+        sources.forEach(LogPoller.Source::detach);
+        sources.clear();
         releaseLogs();
+        CriLogWriter w = writer;
+        if (w != null) {
+            w.close();
+        }
     }
 
     @Override

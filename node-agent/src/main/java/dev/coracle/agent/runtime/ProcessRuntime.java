@@ -3,6 +3,7 @@ package dev.coracle.agent.runtime;
 import dev.coracle.agent.cgroups.Cgroups;
 import dev.coracle.agent.logs.ContainerLogs;
 import dev.coracle.agent.logs.CriLogWriter;
+import dev.coracle.agent.logs.LogPoller;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,9 @@ import java.util.stream.Stream;
  * a restarted agent opens them again and drains what the container wrote meanwhile (up to the pipe's
  * 64 KiB, beyond which the container waits, as with a blocked Docker log driver). The state directory
  * also records the shim's pid with its start time from {@code /proc/<pid>/stat}, so a restarted agent
- * finds exactly its processes again and never mistakes a reused pid for one; a process that is not
- * its child is watched through {@code /proc}.
+ * finds exactly its processes again and never mistakes a reused pid for one. The shim is no child of the
+ * agent (a starting shell puts it in the background and exits): every container is watched through
+ * {@code /proc}, and the agent holds no thread per container (the log FIFOs are read by one {@link LogPoller}).
  */
 public class ProcessRuntime implements ContainerRuntime {
 
@@ -53,7 +55,7 @@ public class ProcessRuntime implements ContainerRuntime {
     static final String SHIM = """
             x="$1"; o="$2"; e="$3"; g="$4"; shift 4
             exec 1<>"$o" 2<>"$e"
-            for f in $g; do echo $$ > "$f" || { echo "coracle: cannot join cgroup $f" >&2; exit 128; }; done
+            for f in $g; do echo $$ > "$f" || { echo "coracle: cannot join cgroup $f" >&2; echo 128 > "$x"; exit 128; }; done
             "$@" </dev/null &
             c=$!
             trap : TERM INT HUP QUIT USR1 USR2
@@ -62,10 +64,26 @@ public class ProcessRuntime implements ContainerRuntime {
             exit $s
             """;
 
+    /**
+     * $1 stdout FIFO, $2 stderr FIFO, then the shim's command line. Holds both FIFOs open (fds 3 and 4, closed
+     * for the shim) until the agent has opened them and closes this shell's stdin, so that output of a container
+     * that ends at once is not dropped with the last open end of its pipe.
+     */
+    static final String STARTER = """
+            o="$1"; e="$2"; shift 2
+            mkfifo -m 600 "$o" "$e" || exit 1
+            exec 3<>"$o" 4<>"$e"
+            SETSID "$@" </dev/null 3>&- 4>&- &
+            echo $!
+            read -r _
+            """;
+
     private final Path stateRoot;
     private final Cgroups cgroups;
     private final long logMaxSize;
     private final int logMaxFiles;
+    /** One thread reads every container's output. */
+    private final LogPoller logPoller = new LogPoller();
 
     public ProcessRuntime(Path stateRoot, Cgroups cgroups, long logMaxSize, int logMaxFiles) {
         this.stateRoot = stateRoot;
@@ -96,6 +114,10 @@ public class ProcessRuntime implements ContainerRuntime {
 
     public Cgroups cgroups() {
         return cgroups;
+    }
+
+    LogPoller logPoller() {
+        return logPoller;
     }
 
     Path containerDir(String podUid, String container) {
@@ -129,10 +151,12 @@ public class ProcessRuntime implements ContainerRuntime {
         } catch (IOException e) {
             throw new ContainerStartException("CreateContainerError", "cannot prepare the container: " + e.getMessage());
         }
-        List<String> argv = new ArrayList<>();
-        if (HAVE_SETSID) {
-            argv.add("setsid");
-        }
+        // one process start (under load each costs tens of milliseconds): a starting shell makes the FIFOs, holds them
+        // open, puts the shim in the background, prints its pid and waits until the agent has opened the FIFOs too.
+        // The shim is then no child of the agent: the JVM keeps no reaper thread per container, and a container
+        // is watched the same way whether this agent started it or found it again after a restart.
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", STARTER.replace("SETSID", HAVE_SETSID ? "setsid" : ""), "coracle-start",
+                dir.resolve("stdout").toString(), dir.resolve("stderr").toString()));
         argv.addAll(List.of("sh", "-c", SHIM, SHIM_NAME, dir.resolve("exit").toString(), dir.resolve("stdout").toString(),
                 dir.resolve("stderr").toString(), String.join(" ", procs.stream().map(Path::toString).toList())));
         argv.addAll(spec.command());
@@ -144,31 +168,55 @@ public class ProcessRuntime implements ContainerRuntime {
         if (workingDir != null) {
             builder.directory(workingDir);
         }
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
         ProcessContainer container;
         try {
-            // the readers first, so nothing the container writes is lost
             CriLogWriter writer = new CriLogWriter(spec.logFile(), logMaxSize, logMaxFiles);
-            ProcessContainer.Logs logs = ProcessContainer.Logs.open(dir);
-            Process process;
+            Process starter;
             try {
-                process = builder.start();
+                starter = builder.start();
             } catch (IOException e) {
-                logs.close();
                 writer.close();
                 throw e;
             }
+            ProcessContainer.Logs logs;
+            long pid;
+            try {
+                pid = shimPid(starter);
+                logs = ProcessContainer.Logs.open(dir);
+            } catch (IOException e) {
+                starter.destroy();
+                writer.close();
+                throw e;
+            } finally {
+                // our ends are open (or we gave up): the starting shell may let go of its own
+                try {
+                    starter.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // it is gone already
+                }
+            }
             Instant startedAt = Instant.now();
-            long ticks = ProcStat.read(process.pid()).map(ProcStat::startTicks).orElse(-1L);
-            container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, process.pid(), ticks,
-                    spec.restartCount(), startedAt, spec.logFile(), process);
+            long ticks = ProcStat.read(pid).map(ProcStat::startTicks).orElse(-1L);
+            container = new ProcessContainer(this, spec.podUid(), spec.containerName(), dir, pid, ticks,
+                    spec.restartCount(), startedAt, spec.logFile());
             saveRecord(container);
             container.pump(logs, writer);
         } catch (IOException e) {
             throw new ContainerStartException("StartError", "cannot run " + executable + ": " + e.getMessage());
         }
         return container;
+    }
+
+    /** The pid the starting shell printed, the shim's, once the FIFOs exist. */
+    private static long shimPid(Process starter) throws IOException {
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(starter.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        String line = out.readLine(); // one line: the shim holds the pipe until it has pointed its output at the FIFOs
+        if (line == null || !line.trim().matches("\\d+")) {
+            throw new IOException("the shim did not start (mkfifo in " + "the container's state directory failed?)");
+        }
+        out.close();
+        return Long.parseLong(line.trim());
     }
 
     @Override
@@ -187,7 +235,7 @@ public class ProcessRuntime implements ContainerRuntime {
             Instant startedAt = Instant.parse((String) r.get("startedAt"));
             Path logFile = Path.of((String) r.get("logFile"));
             ProcessContainer container = new ProcessContainer(this, podUid, containerName, dir, pid, ticks, restartCount,
-                    startedAt, logFile, null);
+                    startedAt, logFile);
             if (container.isRunning()) {
                 log.info("found container {} of pod {} running as pid {}: adopting it", containerName, podUid, pid);
                 container.pump(ProcessContainer.Logs.open(dir), new CriLogWriter(logFile, logMaxSize, logMaxFiles));
@@ -197,6 +245,16 @@ public class ProcessRuntime implements ContainerRuntime {
             log.warn("unreadable container record {}: {}", record, e.toString());
             return Optional.empty();
         }
+    }
+
+    /** See {@link ProcessExec}: the command beside the container's main process, with its environment, directory and cgroup. */
+    @Override
+    public ExecProcess exec(ContainerHandle container, List<String> command, boolean tty) {
+        long pid = container.isRunning() ? container.mainPid().orElse(-1) : -1;
+        if (pid < 0) {
+            throw new ContainerStartException("ContainerNotRunning", "container is not running");
+        }
+        return ProcessExec.start(pid, command, tty);
     }
 
     @Override
@@ -252,28 +310,10 @@ public class ProcessRuntime implements ContainerRuntime {
         }
     }
 
-    /** A fresh state directory with the two FIFOs. */
+    /** A fresh state directory (the starting shell makes the FIFOs in it). */
     private static void recreate(Path dir) throws IOException {
         ContainerLogs.deleteTree(dir);
         Files.createDirectories(dir);
-        mkfifo(dir.resolve("stdout"), dir.resolve("stderr"));
-    }
-
-    private static void mkfifo(Path... paths) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("mkfifo", "-m", "600"));
-        for (Path p : paths) {
-            argv.add(p.toString());
-        }
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("mkfifo failed: " + out.trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
     }
 
     static String defaultPath() {
