@@ -1,6 +1,5 @@
 package dev.coracle.dashboard;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +18,7 @@ final class AgentProcess implements AutoCloseable {
         Path log = Path.of("target", "dashboard-test-logs", "agent-" + nodeName + ".log").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(ServerProcess.root().resolve("coracle").toString(), "agent",
                 "--server", server.url(), "--token", server.joinToken(), "--node-name", nodeName, "--node-ip", "127.0.0.1",
-                "--data-dir", dataDir.toString()));
-        if (supportsAgentPort()) {
-            command.addAll(List.of("--agent-port", String.valueOf(agentPort)));
-        }
+                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(agentPort), "--stop-pods-on-exit"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(ServerProcess.root().toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -30,12 +26,6 @@ final class AgentProcess implements AutoCloseable {
         Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         return new AgentProcess(process);
-    }
-
-    /** Agents that serve logs and stats listen on a port of their own (--agent-port); older ones do not take it. */
-    private static boolean supportsAgentPort() throws Exception {
-        Path flags = ServerProcess.root().resolve("node-agent/src/main/java/dev/coracle/agent/AgentFlags.java");
-        return Files.exists(flags) && Files.readString(flags).contains("\"agent-port\"");
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.coracle.dashboard;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -231,8 +230,6 @@ class DashboardBrowserTest {
         WebElement log = browser.findElement(By.id("log"));
         await().atMost(WAIT).ignoreExceptions().until(() -> !log.getText().isEmpty() || browser.findElement(By.id("log-problem")).isDisplayed());
         WebElement problem = browser.findElement(By.id("log-problem"));
-        Assumptions.assumeFalse(problem.isDisplayed() && problem.getText().contains("not served"),
-                "this control plane does not serve pods/log yet (" + problem.getText() + "); the node agent's log endpoint lands with the agentapi branch");
         assertThat(problem.isDisplayed()).as(problem.getText()).isFalse();
         int highest = highestTick(log.getText());
         await().atMost(WAIT).untilAsserted(() -> assertThat(highestTick(log.getText())).isGreaterThan(highest + 1));
@@ -242,15 +239,8 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void theMetricsChartDrawsNonEmptySeries() throws Exception {
-        boolean served = server.get("/apis/metrics.k8s.io/v1beta1/nodes") == 200;
+        assertThat(server.get("/apis/metrics.k8s.io/v1beta1/nodes")).as("metrics.k8s.io served").isEqualTo(200);
         browser.get(base + "/metrics");
-        if (!served) {
-            // the page says why there is nothing to draw, rather than an empty chart
-            assertThat(browser.findElement(By.id("metrics-unavailable")).getText()).contains("serves no metrics API");
-            screenshot("metrics");
-            Assumptions.abort("this control plane does not serve metrics.k8s.io yet (GET /apis/metrics.k8s.io/v1beta1/nodes is not 200); "
-                    + "the chart's series are checked once the metrics branch is merged");
-        }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             browser.navigate().refresh();
             List<WebElement> charts = browser.findElements(By.cssSelector("svg.chart"));
