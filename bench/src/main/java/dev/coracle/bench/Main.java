@@ -421,7 +421,10 @@ public final class Main {
             double listMs = (System.nanoTime() - t0) / 1e6;
             int items = Lists.count(new String(list.body(), java.nio.charset.StandardCharsets.UTF_8), "\"uid\":\"");
             double afterList = server.rssMiB();
-            Server.sleep(Duration.ofSeconds(5));
+            // what the JVM gives back by itself once idle (the launcher's G1PeriodicGCInterval), before asking it to
+            int idleSeconds = (int) num("memory-idle-seconds", 75);
+            Server.sleep(Duration.ofSeconds(idleSeconds));
+            double idleAfterList = server.rssMiB();
             server.gc();
             Server.sleep(Duration.ofSeconds(10));
             double settled = server.rssMiB();
@@ -438,6 +441,7 @@ public final class Main {
             md.append(String.format("| Idle, nothing stored, settled | %.0f | `%s` |\n", idle, idleHeap));
             md.append(String.format("| Right after %d creates | %.0f | |\n", created.created(), afterCreates));
             md.append(String.format("| Right after the full list | %.0f | |\n", afterList));
+            md.append(String.format("| %d s after the list, idle, no explicit GC | %.0f | |\n", idleSeconds, idleAfterList));
             md.append(String.format("| **%d pods stored, after the list, settled** | **%.0f** (= %.0f MB) | `%s` |\n\n", items, settled,
                     settled * 1.048576, settledHeap));
             md.append("What the heap holds, settled (`jcmd PID GC.class_histogram`, live objects, the biggest classes):\n\n```\n")

@@ -2,6 +2,7 @@ package dev.coracle.server.controller.node;
 
 import dev.coracle.server.testing.TestServer;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -72,6 +73,7 @@ class NodeLifecycleTest {
         await().atMost(WAIT).until(() -> "n1".equals(get("short").getSpec().getNodeName())
                 && "n1".equals(get("forever").getSpec().getNodeName()) && "n2".equals(get("elsewhere").getSpec().getNodeName()));
         markReady("forever");
+        ManagedFieldsEntry registered = managedBy(node("n1"), "fabric8", null);
 
         Instant stopped = Instant.now();
         kubelets.stop("n1");
@@ -88,6 +90,12 @@ class NodeLifecycleTest {
             assertThat(unreachable.getTimeAdded()).isNotBlank();
             assertThat(taint(node("n1"), "node.kubernetes.io/unreachable", "NoSchedule")).isNotNull();
         });
+        // the controller writes the Node it holds in its informer, which keeps no managedFields: the creator's
+        // ownership must survive that update, and the controller's own entry must record the taints
+        Node tainted1 = node("n1");
+        assertThat(managedBy(tainted1, "fabric8", null).getFieldsV1()).isEqualTo(registered.getFieldsV1());
+        assertThat(managedBy(tainted1, "kube-controller-manager", null).getFieldsV1().getAdditionalProperties())
+                .extractingByKey("f:spec").asString().contains("f:taints");
         assertThat(event("n1", "NodeNotReady")).isNotNull().extracting(Event::getMessage).isEqualTo("Node n1 status is now: NodeNotReady");
 
         Instant tainted = Instant.now();
@@ -163,6 +171,14 @@ class NodeLifecycleTest {
 
     private static Node node(String name) {
         return client.nodes().withName(name).get();
+    }
+
+    /** The managedFields entry of a manager (by name prefix) for the main resource or a subresource. */
+    private static ManagedFieldsEntry managedBy(Node node, String managerPrefix, String subresource) {
+        return node.getMetadata().getManagedFields().stream()
+                .filter(e -> e.getManager().startsWith(managerPrefix) && java.util.Objects.equals(subresource, e.getSubresource()))
+                .findFirst().orElseThrow(() -> new AssertionError("no managedFields entry of " + managerPrefix + " in "
+                        + node.getMetadata().getManagedFields()));
     }
 
     private static NodeCondition ready(Node node) {
