@@ -66,6 +66,9 @@ class LabRehearsalTest {
                 assertThat(kubectl.run("get", "pods", "-l", "app=web", "-o", "wide").ok().table().rows())
                         .extracting(row -> row.get("STATUS") + " " + row.get("NODE"))
                         .containsExactlyInAnyOrder("Running w1", "Running w2");
+                // pods outlive a stopped agent (as with a kubelet), so the workload goes before the nodes
+                kubectl.run("delete", "deployment", "web").ok();
+                kubectl.run("wait", "--for=delete", "pod", "-l", "app=web", "--timeout=120s");
             } finally {
                 for (LabNode node : List.of(w2, w1, m)) {
                     node.stop();

@@ -30,7 +30,10 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     static LauncherProcess start(Path log, String... args) {
-        List<String> command = new ArrayList<>(List.of("setsid", ServerProcess.root().resolve("coracle").toString()));
+        // A terminal's foreground job takes Ctrl-C; a test JVM started in the background (nohup, &) may have SIGINT
+        // ignored, which its children would inherit and bash could then not trap: reset it as a terminal would.
+        List<String> command = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT,QUIT",
+                ServerProcess.root().resolve("coracle").toString()));
         command.addAll(List.of(args));
         try {
             Files.deleteIfExists(log);
