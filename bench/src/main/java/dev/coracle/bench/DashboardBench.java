@@ -78,7 +78,7 @@ public final class DashboardBench {
 
     private void run(String command) throws Exception {
         int apiPort = freePort(20500, 20549);
-        Process server = start("server", List.of(repo.resolve("coracle").toString(), "server", "--data-dir", work.resolve("server").toString(),
+        Process server = start("server", List.of(repo.resolve("coracle").toString(), "server", "--disable-agent", "--data-dir", work.resolve("server").toString(),
                 "--https-listen-port", String.valueOf(apiPort), "--bind-address", "127.0.0.1"));
         Path kubeconfig = work.resolve("server/kubeconfig.yaml");
         awaitFile(kubeconfig, server);
