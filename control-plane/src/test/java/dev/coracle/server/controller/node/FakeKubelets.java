@@ -26,6 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FakeKubelets implements AutoCloseable {
 
+    /** TCP port 9 (discard): no agent of a test listens there. */
+    private static final int UNUSED_PORT = 9;
+
     private final KubernetesClient client;
     private final long renewMillis;
     private final Set<String> alive = ConcurrentHashMap.newKeySet();
@@ -58,7 +61,10 @@ public final class FakeKubelets implements AutoCloseable {
                 .withNewStatus().withCapacity(capacity).withAllocatable(capacity)
                 .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
                 .withMessage("kubelet is posting ready status").withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition()
-                .addNewAddress().withType("InternalIP").withAddress("10.0.0." + (alive.size() + 10)).endAddress()
+                // loopback, and a kubelet port nothing listens on: the server's metrics scrapes and log proxying
+                // to a fake kubelet are refused at once and never leave the machine
+                .addNewAddress().withType("InternalIP").withAddress("127.0.0." + (alive.size() + 10)).endAddress()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(UNUSED_PORT).endKubeletEndpoint().endDaemonEndpoints()
                 .withNewNodeInfo().withKubeletVersion("v1.32.4+coracle").withOsImage("Test").withKernelVersion("6.0")
                 .withContainerRuntimeVersion("fake://1").withArchitecture("amd64").withOperatingSystem("linux").endNodeInfo()
                 .endStatus().build();

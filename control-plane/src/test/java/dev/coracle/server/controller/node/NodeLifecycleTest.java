@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +30,6 @@ import static org.awaitility.Awaitility.await;
  * Node heartbeats through Leases, with timings shortened: a node whose Lease stops being renewed goes
  * Ready=Unknown, is tainted unreachable:NoExecute, and its pods go after their tolerationSeconds.
  */
-@Disabled("flaky since the session-2 merges (2 of 3 CI runs): in this class's server the scheduler sometimes never binds "
-        + "the first pods, even on an idle machine; to be investigated — the node lifecycle itself is not in doubt")
 class NodeLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -73,8 +70,11 @@ class NodeLifecycleTest {
         create(pod("short", "n1", shortly));
         create(pod("forever", "n1", forever));
         create(pod("elsewhere", "n2", shortly));
-        await().atMost(WAIT).until(() -> "n1".equals(get("short").getSpec().getNodeName())
-                && "n1".equals(get("forever").getSpec().getNodeName()) && "n2".equals(get("elsewhere").getSpec().getNodeName()));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertBoundTo("short", "n1");
+            assertBoundTo("forever", "n1");
+            assertBoundTo("elsewhere", "n2");
+        });
         markReady("forever");
         ManagedFieldsEntry registered = managedBy(node("n1"), "fabric8", null);
 
@@ -124,7 +124,7 @@ class NodeLifecycleTest {
     @Test
     void anUntoleratedNoExecuteTaintEvictsAtOnce() {
         create(pod("plain", "n2"));
-        await().atMost(WAIT).until(() -> "n2".equals(get("plain").getSpec().getNodeName()));
+        await().atMost(WAIT).untilAsserted(() -> assertBoundTo("plain", "n2"));
         client.nodes().withName("n2").edit(n -> {
             n.getSpec().getTaints().add(new TaintBuilder().withKey("dedicated").withValue("gpu").withEffect("NoExecute").build());
             return n;
@@ -143,6 +143,16 @@ class NodeLifecycleTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** On failure, says what the scheduler said of the pod (its PodScheduled condition and events). */
+    private static void assertBoundTo(String pod, String node) {
+        Pod current = get(pod);
+        assertThat(current.getSpec().getNodeName())
+                .as(() -> pod + ": " + current.getStatus().getConditions() + ", events "
+                        + client.v1().events().inNamespace("default").withField("involvedObject.name", pod).list().getItems()
+                                .stream().map(e -> e.getReason() + ": " + e.getMessage()).toList())
+                .isEqualTo(node);
+    }
 
     private static Pod pod(String name, String node, Toleration... tolerations) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
