@@ -162,7 +162,7 @@ public final class Main {
         log("server's group-commit statements without the server, batches of 1");
         Pg.RawResult seq1 = pg.rawServerSequence(rawDb, 1, seconds / 2, max, rawBody);
         log("API creates warm-up");
-        Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, num("create-warmup", 10), max, seq);
+        Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, num("create-warmup", 30), max, seq);
         // the machine is shared: API and raw runs alternate, three rounds, and the medians are compared
         int rounds = (int) num("create-rounds", 3);
         List<Creates.Result> apiRuns = new ArrayList<>();
@@ -170,6 +170,7 @@ public final class Main {
         Map<String, Double> waits = Map.of();
         String profile = "";
         Cpu.Usage cpu = null;
+        List<String> cpuPerCreate = new ArrayList<>();
         // rounds 1..N unobserved; one more round with JFR and the pg_stat_activity sampler on, reported apart
         Creates.Result profiledRun = null;
         for (int round = 0; round <= rounds; round++) {
@@ -182,6 +183,8 @@ public final class Main {
             if (!profiled) {
                 apiRuns.add(Creates.run(api, "/api/v1/namespaces/load/configmaps", n -> Creates.configMap(n, padding), clients, seconds, max, seq));
                 cpu = Cpu.between(c0, Cpu.snapshot(server.pid));
+                Creates.Result last = apiRuns.get(apiRuns.size() - 1);
+                cpuPerCreate.add(String.format("%.2f ms", cpu.serverCores() * cpu.seconds() * 1000 / Math.max(1, last.created())));
                 log("raw INSERT+COMMIT, " + clients + " connections, round " + (round + 1));
                 rawRuns.add(pg.rawInserts(rawDb, clients, seconds, max, rawBody));
                 continue;
@@ -201,7 +204,7 @@ public final class Main {
         md.append("### 1. Creates through the API vs raw PostgreSQL INSERT+COMMIT\n\n");
         md.append("ConfigMaps (").append(stored.length()).append(" bytes as stored) POSTed as JSON over HTTPS with the admin bearer token, ")
                 .append("closed loop (each client sends its next create when the last returns), ").append(String.format("%.0f", seconds))
-                .append(" s per run after a ").append(String.format("%.0f", num("create-warmup", 10))).append(" s warm-up. Raw: JDBC, one `INSERT` of a row of the same size into a table with the same ")
+                .append(" s per run after a ").append(String.format("%.0f", num("create-warmup", 30))).append(" s warm-up. Raw: JDBC, one `INSERT` of a row of the same size into a table with the same ")
                 .append("primary key as `objects`, then `COMMIT`, per operation; one connection per client thread.\n\n");
         md.append("| Run | Ops | Seconds | Ops/s | p50 ms | p99 ms | Errors |\n|---|---|---|---|---|---|---|\n");
         rawRow(raw1, "Raw PostgreSQL, 1 connection");
@@ -223,7 +226,9 @@ public final class Main {
                 .append("`UPDATE … RETURNING` with its `pg_notify`, batched `INSERT`s into objects and revisions, `COMMIT`), with as many ")
                 .append("creates per transaction as the row says; latency is the transaction's: ")
                 .append("the ceiling of the store's design on this PostgreSQL, before any server work.\n\n");
-        md.append("CPU during the last unprofiled round of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n\n");
+        md.append("CPU during the last unprofiled round of the ").append(clients).append("-client API runs: ").append(cpu.describe()).append(".\n");
+        md.append("Server CPU time per create, rounds 1 to ").append(rounds).append(": ").append(String.join(", ", cpuPerCreate))
+                .append(" (what a create costs the server whatever else the shared cores run).\n\n");
         if (api16.firstError() != null) {
             md.append("First error: `").append(api16.firstError()).append("`\n\n");
         }

@@ -11,6 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one JSON configuration of the API: trees for what the API layer rewrites, typed Fabric8
@@ -69,6 +70,14 @@ public final class Json {
 
     public static ObjectNode parseStored(String body) {
         return (ObjectNode) MAPPER.readTree(body);
+    }
+
+    public static <T> List<T> toTypedList(JsonNode tree, Class<T> element) {
+        try {
+            return MAPPER.treeToValue(tree, MAPPER.getTypeFactory().constructCollectionType(List.class, element));
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("error decoding a list of " + element.getSimpleName() + ": " + describe(e));
+        }
     }
 
     public static <T> T toTyped(JsonNode tree, Class<T> type) {

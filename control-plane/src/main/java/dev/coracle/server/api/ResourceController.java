@@ -115,7 +115,7 @@ public class ResourceController {
                     throw ApiException.methodNotAllowed("create needs a namespace in the path for " + call.type().plural());
                 }
                 return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, decode(exchange, bytes))))
-                        .flatMap(o -> Responses.json(exchange, 201, o.object(), o.warnings()));
+                        .flatMap(o -> Responses.json(exchange, 201, o.body(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {
                 if (!call.type().verbs().contains("deletecollection")) {
@@ -131,13 +131,13 @@ public class ResourceController {
         }
         if (method == HttpMethod.PUT) {
             return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, decode(exchange, bytes))))
-                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
+                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.body(), o.warnings()));
         }
         if (method == HttpMethod.PATCH) {
             String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
             dev.coracle.server.patch.PatchType.fromContentType(contentType);
             return body(exchange).flatMap(bytes -> blocking(() -> resources.patch(call, contentType, bytes)))
-                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
+                    .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.body(), o.warnings()));
         }
         if (method == HttpMethod.DELETE && info.subresource() == null) {
             refuseImmortalNamespace(call);

@@ -21,6 +21,7 @@ import dev.coracle.server.watch.NamespaceStates;
 import dev.coracle.server.watch.WatchCache;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -60,8 +61,50 @@ public class ResourceService {
         this.admission = admission;
     }
 
-    /** A write's outcome: the object as stored (or as it would be, under dryRun), whether it was created, warnings. */
-    public record Outcome(ObjectNode object, boolean created, List<String> warnings) {
+    /**
+     * A write's outcome: the object as stored (or as it would be, under dryRun), whether it was created, warnings.
+     * A stored object is kept as the JSON the store holds, answered as it is and parsed only when asked for.
+     */
+    public static final class Outcome {
+        private final String stored;
+        private ObjectNode object;
+        private final boolean created;
+        private final List<String> warnings;
+
+        Outcome(ObjectNode object, boolean created, List<String> warnings) {
+            this(null, object, created, warnings);
+        }
+
+        private Outcome(String stored, ObjectNode object, boolean created, List<String> warnings) {
+            this.stored = stored;
+            this.object = object;
+            this.created = created;
+            this.warnings = warnings;
+        }
+
+        static Outcome stored(StoredObject stored, boolean created, List<String> warnings) {
+            return new Outcome(stored.body(), null, created, warnings);
+        }
+
+        public ObjectNode object() {
+            if (object == null) {
+                object = Json.parseStored(stored);
+            }
+            return object;
+        }
+
+        /** What to answer with: the stored JSON text, or the object. */
+        public Object body() {
+            return stored != null ? stored : object;
+        }
+
+        public boolean created() {
+            return created;
+        }
+
+        public List<String> warnings() {
+            return warnings;
+        }
     }
 
     // ---- reads ------------------------------------------------------------------------------
@@ -145,7 +188,7 @@ public class ResourceService {
         }
         try {
             StoredObject stored = store.create(key, write(strategy, object));
-            return new Outcome(Json.parseStored(stored.body()), true, warnings);
+            return Outcome.stored(stored, true, warnings);
         } catch (StoreExceptions.ObjectExists e) {
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
         }
@@ -204,10 +247,13 @@ public class ResourceService {
         return object;
     }
 
+    /** The object with its managed fields brought up to date: only they change, so only they are decoded back. */
     private HasMetadata track(Call call, HasMetadata live, HasMetadata object, String manager) {
         ObjectNode tracked = fields.update(live == null ? null : Json.toTree(live), Json.toTree(object), manager, call.type(),
                 call.info().subresource());
-        return Json.toTyped(tracked, call.type().modelClass());
+        JsonNode managed = tracked.path("metadata").get("managedFields");
+        object.getMetadata().setManagedFields(managed == null || managed.isNull() ? null : Json.toTypedList(managed, ManagedFieldsEntry.class));
+        return object;
     }
 
     /** The update pipeline shared by PUT and PATCH: {@code change} turns the current object into the wanted one. */
@@ -263,7 +309,7 @@ public class ResourceService {
             if (dryRun) {
                 return new Outcome(Json.toTree(result[0]), false, warnings);
             }
-            return new Outcome(Json.parseStored(stored.body()), false, warnings);
+            return Outcome.stored(stored, false, warnings);
         } catch (StoreExceptions.ObjectMissing e) {
             throw call.notFound();
         }

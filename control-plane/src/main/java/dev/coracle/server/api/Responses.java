@@ -31,7 +31,7 @@ public final class Responses {
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
         if (accept != null && accept.startsWith("application/yaml") && !(body instanceof byte[])) {
             response.getHeaders().setContentType(MediaType.parseMediaType("application/yaml"));
-            bytes = Json.yaml(body).getBytes(StandardCharsets.UTF_8);
+            bytes = Json.yaml(body instanceof String json ? Json.parseStored(json) : body).getBytes(StandardCharsets.UTF_8);
         } else {
             response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
             bytes = body instanceof byte[] b ? b : body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : Json.bytes(body);
