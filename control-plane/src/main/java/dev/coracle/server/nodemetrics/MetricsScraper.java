@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -32,12 +34,17 @@ public class MetricsScraper implements DisposableBean {
     private final InternalClient client;
     private final NodeConnections connections;
     private final MetricsStore store;
-    private final Disposable schedule;
+    private volatile Disposable schedule;
 
     public MetricsScraper(InternalClient client, NodeConnections connections, MetricsStore store) {
         this.client = client;
         this.connections = connections;
         this.store = store;
+    }
+
+    /** Once the server is up: before, the store may not have its schema yet. */
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
         this.schedule = Flux.interval(Duration.ofSeconds(1), store.resolution())
                 .onBackpressureDrop()
                 .concatMap(tick -> scrapeAll().onErrorResume(e -> {
@@ -52,7 +59,8 @@ public class MetricsScraper implements DisposableBean {
         return Mono.fromCallable(() -> client.list(Node.class, null, null)).subscribeOn(Schedulers.boundedElastic())
                 .flatMapMany(Flux::fromIterable)
                 .filter(MetricsScraper::ready)
-                .flatMap(node -> scrape(node).onErrorResume(e -> {
+                // deferred: a node the agent URL cannot be made for (no address) fails alone, not the round
+                .flatMap(node -> Mono.defer(() -> scrape(node)).onErrorResume(e -> {
                     log.debug("cannot scrape node {}: {}", node.getMetadata().getName(), e.toString());
                     return Mono.empty();
                 }), 8)
@@ -81,6 +89,8 @@ public class MetricsScraper implements DisposableBean {
 
     @Override
     public void destroy() {
-        schedule.dispose();
+        if (schedule != null) {
+            schedule.dispose();
+        }
     }
 }
