@@ -72,6 +72,11 @@ public final class Json {
         return (ObjectNode) MAPPER.readTree(body);
     }
 
+    /** Straight from stored JSON to {@code type}, skipping what it does not declare. */
+    public static <T> T readStored(String body, Class<T> type) {
+        return MAPPER.readValue(body, type);
+    }
+
     public static <T> List<T> toTypedList(JsonNode tree, Class<T> element) {
         try {
             return MAPPER.treeToValue(tree, MAPPER.getTypeFactory().constructCollectionType(List.class, element));

@@ -9,10 +9,13 @@ import dev.coracle.server.store.RevisionRecord.EventType;
 import dev.coracle.server.store.StoredObject;
 import dev.coracle.server.watch.WatchCache;
 import dev.coracle.server.watch.WatchFilter;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ import java.util.function.Predicate;
 public final class Informer<T extends HasMetadata> {
 
     private static final Logger log = LoggerFactory.getLogger(Informer.class);
+    private static final int WATCH_PREFETCH = 256;
 
     /** What changed: {@code old} is null on ADDED, {@code current} is the last state on DELETED. */
     public record Change<T>(EventType type, T old, T current) {
@@ -42,17 +46,28 @@ public final class Informer<T extends HasMetadata> {
     private final ResourceType type;
     private final ObjectStore store;
     private final WatchCache watch;
+    private final Scheduler events;
+    private volatile boolean wholeObjects;
     private final Map<String, T> objects = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Change<T>>> handlers = new CopyOnWriteArrayList<>();
     private final CountDownLatch synced = new CountDownLatch(1);
     private volatile Disposable subscription;
     private volatile boolean running;
 
-    Informer(Class<T> modelClass, ResourceType type, ObjectStore store, WatchCache watch) {
+    Informer(Class<T> modelClass, ResourceType type, ObjectStore store, WatchCache watch, Scheduler events) {
         this.modelClass = modelClass;
         this.type = type;
         this.store = store;
         this.watch = watch;
+        this.events = events;
+    }
+
+    /** Some controller reads more than metadata: decode and keep whole objects. */
+    void keepWholeObjects() {
+        if (running && !wholeObjects) {
+            throw new IllegalStateException(type.plural() + " informer already keeps metadata only; ask for whole objects before it starts");
+        }
+        wholeObjects = true;
     }
 
     public void onChange(java.util.function.Consumer<Change<T>> handler) {
@@ -131,6 +146,7 @@ public final class Informer<T extends HasMetadata> {
         synced.countDown();
         WatchFilter filter = new WatchFilter(type.storageKey(), null, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING);
         subscription = watch.watch(filter, page.revision())
+                .publishOn(events, WATCH_PREFETCH)
                 .subscribe(delivery -> apply(delivery.shownAs(), decode(delivery.event().body())),
                         error -> restart("watch failed: " + error),
                         () -> restart("watch ended"));
@@ -176,11 +192,34 @@ public final class Informer<T extends HasMetadata> {
      * that omits it keeps the stored one, and for a pod it is about half of the decoded object's memory.
      */
     private T decode(String body) {
+        if (!wholeObjects) {
+            return metadataOnly(body);
+        }
         ObjectNode tree = Json.parseStored(body);
         if (tree.get("metadata") instanceof ObjectNode metadata) {
             metadata.remove("managedFields");
         }
         return Json.toTyped(tree, modelClass);
+    }
+
+    /** The object with nothing but its metadata (without managedFields): the rest is skipped, not decoded. */
+    private T metadataOnly(String body) {
+        ObjectMeta metadata = Json.readStored(body, MetadataOnly.class).metadata;
+        if (metadata != null) {
+            metadata.setManagedFields(null);
+        }
+        try {
+            T object = modelClass.getDeclaredConstructor().newInstance();
+            object.setMetadata(metadata);
+            return object;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(modelClass + " has no public no-argument constructor", e);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private static final class MetadataOnly {
+        public ObjectMeta metadata;
     }
 
     Class<T> modelClass() {

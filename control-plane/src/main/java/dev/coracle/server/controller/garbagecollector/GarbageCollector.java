@@ -78,7 +78,7 @@ public class GarbageCollector extends Controller {
     protected void register(Informers informers) {
         for (ResourceType type : registry.types()) {
             if (watched(type)) {
-                Informer<? extends HasMetadata> informer = informers.of(type.modelClass());
+                Informer<? extends HasMetadata> informer = informers.metadataOf(type.modelClass());
                 informer.onChange(change -> observe(type, change.type(), change.current()));
             }
         }

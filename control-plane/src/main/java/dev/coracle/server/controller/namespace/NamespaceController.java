@@ -78,7 +78,7 @@ public class NamespaceController extends Controller {
         // content leaving a terminating namespace: look again at once rather than after the estimate
         for (ResourceType type : registry.types()) {
             if (type.namespaced() && !type.plural().equals("events")) {
-                informers.of(type.modelClass()).onChange(change -> {
+                informers.metadataOf(type.modelClass()).onChange(change -> {
                     if (change.type() == EventType.DELETED || change.current().getMetadata().getDeletionTimestamp() != null) {
                         String ns = change.current().getMetadata().getNamespace();
                         namespaces.get(ns).filter(n -> n.getMetadata().getDeletionTimestamp() != null).ifPresent(n -> enqueue(ns));
