@@ -114,7 +114,7 @@ public class ResourceController {
                 if (call.type().namespaced() && info.namespace() == null) {
                     throw ApiException.methodNotAllowed("create needs a namespace in the path for " + call.type().plural());
                 }
-                return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, decode(exchange, bytes))))
+                return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, requestBody(exchange, bytes))))
                         .flatMap(o -> Responses.json(exchange, 201, o.object(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {
@@ -130,7 +130,7 @@ public class ResourceController {
             return blocking(() -> resources.get(call)).flatMap(o -> respondObject(call, exchange, o));
         }
         if (method == HttpMethod.PUT) {
-            return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, decode(exchange, bytes))))
+            return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, requestBody(exchange, bytes))))
                     .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.object(), o.warnings()));
         }
         if (method == HttpMethod.PATCH) {
@@ -159,7 +159,13 @@ public class ResourceController {
     private Mono<Void> list(Call call, ServerWebExchange exchange) {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
         ObjectKey after = Continuation.decode(call.query().get("continue"));
-        ObjectStore.Page page = resources.list(call, limit, after);
+        Long exact = exactRevision(call);
+        ObjectStore.Page page = exact != null && exact < resources.currentRevision()
+                ? resources.listAt(call, exact, limit, after) : resources.list(call, limit, after);
+        if (exact != null && page.revision() > exact) {
+            // written to between the two reads: the revision asked for is an older one now
+            page = resources.listAt(call, exact, limit, after);
+        }
         checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
         String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
@@ -192,27 +198,32 @@ public class ResourceController {
     }
 
     /**
-     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store serves its newest
-     * state, which satisfies NotOlderThan; Exact is served only for the newest revision (older
-     * snapshots are not kept), and refused as expired otherwise.
+     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store's newest state satisfies
+     * NotOlderThan (and the unset match, "any revision not older"); Exact of an older revision is rebuilt from the
+     * revision log, as etcd serves it from its history, or refused as too old (410) once compacted. A revision the
+     * store has not reached yet is a 504, as kube-apiserver's wait for a fresh enough cache times out.
      */
     private static void checkResourceVersion(Call call, long current) {
-        String rv = call.query().get("resourceVersion");
-        String match = call.query().get("resourceVersionMatch");
-        if (rv == null || rv.equals("0")) {
-            return;
-        }
-        long requested;
-        try {
-            requested = Long.parseLong(rv);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
-        }
-        if (requested > current) {
+        Long requested = requestedRevision(call);
+        if (requested != null && requested > current) {
             throw ApiException.of(504, "Timeout", "Timeout: Too large resource version: " + requested + ", current: " + current);
         }
-        if ("Exact".equals(match) && requested != current) {
-            throw ApiException.gone("The resourceVersion for the provided list is too old.");
+    }
+
+    /** The revision a list must reflect exactly ({@code resourceVersionMatch=Exact}), or null. */
+    private static Long exactRevision(Call call) {
+        return "Exact".equals(call.query().get("resourceVersionMatch")) ? requestedRevision(call) : null;
+    }
+
+    private static Long requestedRevision(Call call) {
+        String rv = call.query().get("resourceVersion");
+        if (rv == null || rv.equals("0")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(rv);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
         }
     }
 
@@ -283,11 +294,26 @@ public class ResourceController {
                 + "application/vnd.kubernetes.protobuf");
     }
 
+    /** A create or update body; its bytes kept for strict decoding unless it is protobuf, which cannot repeat a field by name. */
+    static RequestBody requestBody(ServerWebExchange exchange, byte[] bytes) {
+        ObjectNode tree = decode(exchange, bytes);
+        String type = mediaType(exchange);
+        boolean yaml = YAML_TYPES.contains(type);
+        return new RequestBody(tree, yaml || JSON_TYPES.contains(type) ? bytes : null, yaml);
+    }
+
+    private static final java.util.Set<String> JSON_TYPES = java.util.Set.of("application/json", "");
+    private static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml", "text/yaml");
+
+    private static String mediaType(ServerWebExchange exchange) {
+        String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
+        return contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase();
+    }
+
     /** JSON, YAML or Kubernetes protobuf, by Content-Type; anything else is a 415. */
     static ObjectNode decode(ServerWebExchange exchange, byte[] bytes) {
         String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
-        String base = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase();
-        return switch (base) {
+        return switch (mediaType(exchange)) {
             case "application/json", "" -> Json.parseObject(bytes);
             case "application/yaml", "application/x-yaml", "text/yaml" -> Json.parseYamlObject(bytes);
             case "application/vnd.kubernetes.protobuf" -> ProtobufDecoder.decode(bytes);

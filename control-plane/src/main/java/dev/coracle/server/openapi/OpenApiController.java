@@ -41,6 +41,50 @@ class OpenApiController {
         return built;
     }
 
+    /**
+     * kube-openapi's v2 handler: the first Accept clause it can serve wins, JSON or the gnostic protobuf
+     * ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}, what client-go's OpenAPISchema asks for).
+     * Only JSON is written here, so a request accepting nothing else gets the handler's own answer to an
+     * unservable Accept, a bare 406, which clients treat as "no v2 document" (kubectl 1.32 reads v3).
+     */
+    @RequestMapping("/openapi/v2")
+    Mono<Void> serveV2(ServerWebExchange exchange) {
+        var request = exchange.getRequest();
+        var response = exchange.getResponse();
+        response.getHeaders().add("Vary", "Accept");
+        if (!acceptsJson(request.getHeaders().getFirst("Accept"))) {
+            response.setStatusCode(HttpStatus.NOT_ACCEPTABLE);
+            return response.setComplete();
+        }
+        var document = documents().swagger();
+        response.getHeaders().setETag(document.etag());
+        response.getHeaders().setCacheControl("no-cache, private");
+        if (document.etag().equals(request.getHeaders().getFirst("If-None-Match"))) {
+            response.setStatusCode(HttpStatus.NOT_MODIFIED);
+            return response.setComplete();
+        }
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(document.json())));
+    }
+
+    /** Whether any Accept clause (none means {@code *}{@code /*}) matches application/json; q=0 clauses excluded. */
+    static boolean acceptsJson(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String clause : accept.split(",")) {
+            String[] parts = clause.split(";");
+            String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+            boolean refused = java.util.Arrays.stream(parts).skip(1).map(String::trim)
+                    .anyMatch(p -> p.replace(" ", "").matches("q=0(\\.0*)?"));
+            if (!refused && (type.equals("application/json") || type.equals("application/*") || type.equals("*/*") || type.equals("*"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @RequestMapping({"/openapi/v3", "/openapi/v3/**"})
     Mono<Void> serve(ServerWebExchange exchange) {
         var request = exchange.getRequest();

@@ -83,7 +83,8 @@ public class Scheduler extends Controller {
     private volatile ScheduledExecutorService timer;
 
     public Scheduler(InternalClient client, EventRecorder recorder, SchedulerProperties properties, MeterRegistry meters) {
-        this.client = client;
+        // kube-scheduler writes with its own client: its PodScheduled conditions are kube-scheduler's in managedFields
+        this.client = client.as("kube-scheduler");
         this.properties = properties;
         this.events = new AsyncEvents(recorder, SCHEDULER_NAME);
         this.meters = meters;
