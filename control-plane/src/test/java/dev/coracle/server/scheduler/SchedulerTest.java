@@ -87,6 +87,14 @@ class SchedulerTest {
             assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
             assertThat(scheduled.getMessage()).isEqualTo(message);
         });
+        // written with kube-scheduler's own client, as in Kubernetes: the condition is kube-scheduler's, not the controllers'
+        assertThat(get("too-big").getMetadata().getManagedFields())
+                .filteredOn(f -> "status".equals(f.getSubresource()))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.getManager()).isEqualTo("kube-scheduler");
+                    assertThat(f.getOperation()).isEqualTo("Update");
+                    assertThat(f.getFieldsV1().getAdditionalProperties().toString()).contains("PodScheduled");
+                });
         await().atMost(WAIT).untilAsserted(() -> {
             Event event = event("too-big", "FailedScheduling");
             assertThat(event).isNotNull();
