@@ -120,6 +120,15 @@ public final class TestServer implements AutoCloseable {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        return sendAsIs(request);
+    }
+
+    /** Raw HTTP with the admin token, for a request that sets its own headers ({@code Accept}, {@code If-None-Match}). */
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        return sendAsIs(request.header("Authorization", "Bearer " + adminToken()));
+    }
+
+    private static HttpResponse<String> sendAsIs(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -1,0 +1,143 @@
+package dev.coracle.server.openapi;
+
+import dev.coracle.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code /openapi/v2}: the Swagger 2.0 document older clients and {@code kubectl get --raw} read, made from the
+ * same schemas as {@code /openapi/v3}, negotiated as kube-openapi's handler does (JSON, or 406 for a client that
+ * accepts only the gnostic protobuf, as client-go's OpenAPISchema asks).
+ */
+class OpenApiV2Test {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+
+    private static TestServer server;
+
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start((String) null, "--coracle.controllers.enabled=false");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void theV2DocumentDescribesWhatV3Does() {
+        HttpResponse<String> r = get("application/json");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode swagger = JSON.readTree(r.body());
+        assertThat(swagger.path("swagger").asString()).isEqualTo("2.0");
+        assertThat(r.body()).as("every reference points into definitions").doesNotContain("#/components/").contains("#/definitions/");
+        assertThat(r.body()).as("v3-only keywords are gone").doesNotContain("\"nullable\"").doesNotContain("\"requestBody\"");
+
+        Set<String> v3Schemas = new TreeSet<>();
+        Set<String> v3Paths = new TreeSet<>();
+        for (JsonNode entry : JSON.readTree(server.send("GET", "/openapi/v3", null, null).body()).path("paths")) {
+            JsonNode document = JSON.readTree(server.send("GET", entry.path("serverRelativeURL").asString(), null, null).body());
+            document.path("components").path("schemas").propertyNames().forEach(v3Schemas::add);
+            document.path("paths").propertyNames().forEach(v3Paths::add);
+        }
+        assertThat(new TreeSet<>(swagger.path("definitions").propertyNames())).isEqualTo(v3Schemas);
+        assertThat(new TreeSet<>(swagger.path("paths").propertyNames())).isEqualTo(v3Paths);
+
+        JsonNode pod = swagger.at("/definitions/io.k8s.api.core.v1.Pod");
+        assertThat(pod.at("/x-kubernetes-group-version-kind/0/kind").asString()).isEqualTo("Pod");
+        assertThat(pod.at("/properties/metadata/$ref").asString()).isEqualTo("#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+        assertThat(pod.at("/properties/metadata").has("allOf")).isFalse();
+        assertThat(swagger.at("/definitions/io.k8s.api.core.v1.Container/properties/imagePullPolicy/type").asString()).isEqualTo("string");
+
+        JsonNode create = swagger.at("/paths/~1api~1v1~1namespaces~1{namespace}~1pods/post");
+        assertThat(create.path("operationId").asString()).isEqualTo("createCoreV1NamespacedPod");
+        JsonNode body = create.path("parameters").get(0);
+        assertThat(body.path("in").asString()).isEqualTo("body");
+        assertThat(body.at("/schema/$ref").asString()).isEqualTo("#/definitions/io.k8s.api.core.v1.Pod");
+        assertThat(create.at("/responses/201/schema/$ref").asString()).isEqualTo("#/definitions/io.k8s.api.core.v1.Pod");
+        assertThat(create.path("produces").toString()).contains("application/json", "application/yaml");
+        assertThat(create.path("parameters").findValuesAsString("name")).contains("dryRun", "fieldManager", "fieldValidation");
+        JsonNode dryRun = create.path("parameters").findParents("name").stream()
+                .filter(p -> p.path("name").asString().equals("dryRun")).findFirst().orElseThrow();
+        assertThat(dryRun.path("in").asString()).isEqualTo("query");
+        assertThat(dryRun.path("type").asString()).as("v2 parameters carry their type inline").isEqualTo("string");
+        assertThat(swagger.at("/paths/~1api~1v1~1namespaces~1{namespace}~1pods~1{name}/patch/consumes").toString())
+                .contains("application/strategic-merge-patch+json", "application/apply-patch+yaml");
+        assertThat(swagger.at("/securityDefinitions/BearerToken/type").asString()).isEqualTo("apiKey");
+    }
+
+    @Test
+    void acceptIsNegotiatedAsKubeOpenapiDoes() {
+        HttpResponse<String> protobufOnly = get(PROTOBUF);
+        assertThat(protobufOnly.statusCode()).as("only the protobuf, which is not served").isEqualTo(406);
+        assertThat(get(PROTOBUF + ", application/json").statusCode()).isEqualTo(200);
+        assertThat(get(null).statusCode()).as("no Accept is */*").isEqualTo(200);
+        assertThat(get("application/json;q=0, " + PROTOBUF).statusCode()).isEqualTo(406);
+
+        HttpResponse<String> first = get("application/json");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(first.headers().firstValue("Cache-Control")).hasValue("no-cache, private");
+        HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(server.url() + "/openapi/v2"))
+                .header("Accept", "application/json").header("If-None-Match", etag));
+        assertThat(again.statusCode()).isEqualTo(304);
+    }
+
+    @Test
+    void kubectlReadsItRaw() throws Exception {
+        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
+        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
+                "--cache-dir=" + home.resolve("cache"), "get", "--raw", "/openapi/v2"));
+        Path out = home.resolve("out");
+        Path err = home.resolve("err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("HOME", home.toString());
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(JSON.readTree(Files.readString(out)).at("/definitions/io.k8s.api.apps.v1.Deployment/properties/spec/$ref").asString())
+                .isEqualTo("#/definitions/io.k8s.api.apps.v1.DeploymentSpec");
+    }
+
+    private static HttpResponse<String> get(String accept) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + "/openapi/v2"));
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
+        return send(request);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        return server.send(request);
+    }
+}
