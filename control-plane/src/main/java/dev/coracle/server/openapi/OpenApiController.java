@@ -41,22 +41,26 @@ class OpenApiController {
         return built;
     }
 
+    /** What kube-openapi's v2 handler answers for an Accept clause it can serve: the media type it returns. */
+    private static final String V2_PROTOBUF_ACCEPTED = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    private static final String V2_PROTOBUF_RETURNED = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
     /**
-     * kube-openapi's v2 handler: the first Accept clause it can serve wins, JSON or the gnostic protobuf
-     * ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}, what client-go's OpenAPISchema asks for).
-     * Only JSON is written here, so a request accepting nothing else gets the handler's own answer to an
-     * unservable Accept, a bare 406, which clients treat as "no v2 document" (kubectl 1.32 reads v3).
+     * kube-openapi's v2 handler: the first Accept clause it can serve wins, JSON or gnostic's protobuf (what client-go's
+     * OpenAPISchema asks for, and {@code kubectl explain --output=plaintext-openapiv2} reads); none: a bare 406.
      */
     @RequestMapping("/openapi/v2")
     Mono<Void> serveV2(ServerWebExchange exchange) {
         var request = exchange.getRequest();
         var response = exchange.getResponse();
         response.getHeaders().add("Vary", "Accept");
-        if (!acceptsJson(request.getHeaders().getFirst("Accept"))) {
+        String format = negotiateV2(request.getHeaders().getFirst("Accept"));
+        if (format == null) {
             response.setStatusCode(HttpStatus.NOT_ACCEPTABLE);
             return response.setComplete();
         }
-        var document = documents().swagger();
+        boolean protobuf = format.equals(V2_PROTOBUF_RETURNED);
+        var document = protobuf ? documents().swaggerProtobuf() : documents().swagger();
         response.getHeaders().setETag(document.etag());
         response.getHeaders().setCacheControl("no-cache, private");
         if (document.etag().equals(request.getHeaders().getFirst("If-None-Match"))) {
@@ -64,25 +68,31 @@ class OpenApiController {
             return response.setComplete();
         }
         response.setStatusCode(HttpStatus.OK);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().setContentType(MediaType.parseMediaType(format));
         return response.writeWith(Mono.just(response.bufferFactory().wrap(document.json())));
     }
 
-    /** Whether any Accept clause (none means {@code *}{@code /*}) matches application/json; q=0 clauses excluded. */
-    static boolean acceptsJson(String accept) {
+    /** The media type to answer with for this Accept (none means {@code *}{@code /*}; q=0 clauses excluded), or null. */
+    static String negotiateV2(String accept) {
         if (accept == null || accept.isBlank()) {
-            return true;
+            return MediaType.APPLICATION_JSON_VALUE;
         }
         for (String clause : accept.split(",")) {
             String[] parts = clause.split(";");
             String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
-            boolean refused = java.util.Arrays.stream(parts).skip(1).map(String::trim)
-                    .anyMatch(p -> p.replace(" ", "").matches("q=0(\\.0*)?"));
-            if (!refused && (type.equals("application/json") || type.equals("application/*") || type.equals("*/*") || type.equals("*"))) {
-                return true;
+            boolean refused = java.util.Arrays.stream(parts).skip(1).map(p -> p.replace(" ", ""))
+                    .anyMatch(p -> p.matches("q=0(\\.0*)?"));
+            if (refused) {
+                continue;
+            }
+            if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*") || type.equals("*")) {
+                return MediaType.APPLICATION_JSON_VALUE;
+            }
+            if (type.equals(V2_PROTOBUF_ACCEPTED)) {
+                return V2_PROTOBUF_RETURNED;
             }
         }
-        return false;
+        return null;
     }
 
     @RequestMapping({"/openapi/v3", "/openapi/v3/**"})

@@ -64,6 +64,7 @@ public final class OpenApiDocuments {
 
     private final Document index;
     private final Document swagger;
+    private final Document swaggerProtobuf;
     private final SortedMap<String, Document> groupVersions;
 
     /** Builds the documents of these resources; the order of the list does not matter. */
@@ -89,12 +90,19 @@ public final class OpenApiDocuments {
         indexTree.set("paths", indexPaths);
         this.index = new Document("", serialize(indexTree));
         this.groupVersions = Collections.unmodifiableSortedMap(documents);
-        this.swagger = new Document("", serialize(SwaggerDocument.from(trees)));
+        ObjectNode swaggerTree = SwaggerDocument.from(trees);
+        this.swagger = new Document("", serialize(swaggerTree));
+        this.swaggerProtobuf = new Document("", SwaggerProtobuf.encode(swaggerTree));
     }
 
     /** The OpenAPI v2 document of {@code GET /openapi/v2}: every group-version's paths and schemas in one. */
     public Document swagger() {
         return swagger;
+    }
+
+    /** The same v2 document in gnostic's protobuf (its bytes are what {@link Document#json()} returns). */
+    public Document swaggerProtobuf() {
+        return swaggerProtobuf;
     }
 
     /** The document of {@code GET /openapi/v3}: every group-version with the URL of its document. */

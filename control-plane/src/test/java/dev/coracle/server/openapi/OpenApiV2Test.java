@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code /openapi/v2}: the Swagger 2.0 document older clients and {@code kubectl get --raw} read, made from the
- * same schemas as {@code /openapi/v3}, negotiated as kube-openapi's handler does (JSON, or 406 for a client that
- * accepts only the gnostic protobuf, as client-go's OpenAPISchema asks).
+ * same schemas as {@code /openapi/v3}, negotiated as kube-openapi's handler does: JSON, gnostic's protobuf (what
+ * client-go's OpenAPISchema asks for and {@code kubectl explain --output=plaintext-openapiv2} reads), else 406.
  */
 class OpenApiV2Test {
 
@@ -99,11 +99,15 @@ class OpenApiV2Test {
 
     @Test
     void acceptIsNegotiatedAsKubeOpenapiDoes() {
-        HttpResponse<String> protobufOnly = get(PROTOBUF);
-        assertThat(protobufOnly.statusCode()).as("only the protobuf, which is not served").isEqualTo(406);
-        assertThat(get(PROTOBUF + ", application/json").statusCode()).isEqualTo(200);
-        assertThat(get(null).statusCode()).as("no Accept is */*").isEqualTo(200);
-        assertThat(get("application/json;q=0, " + PROTOBUF).statusCode()).isEqualTo(406);
+        HttpResponse<String> protobuf = get(PROTOBUF);
+        assertThat(protobuf.statusCode()).isEqualTo(200);
+        assertThat(protobuf.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"));
+        assertThat(protobuf.body()).as("Document.swagger, field 1").startsWith("\n\u00032.0");
+        assertThat(get(PROTOBUF + ", application/json").headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("protobuf"));
+        assertThat(get("application/json;q=0, " + PROTOBUF).headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("protobuf"));
+        assertThat(get(null).headers().firstValue("Content-Type")).as("no Accept is */*").hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(get("application/xml").statusCode()).isEqualTo(406);
 
         HttpResponse<String> first = get("application/json");
         String etag = first.headers().firstValue("ETag").orElseThrow();
@@ -114,19 +118,32 @@ class OpenApiV2Test {
     }
 
     @Test
-    void kubectlReadsItRaw() throws Exception {
+    void kubectlReadsItRawAndExplainsFromIt() throws Exception {
         assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
+        String raw = kubectl("get", "--raw", "/openapi/v2");
+        assertThat(JSON.readTree(raw).at("/definitions/io.k8s.api.apps.v1.Deployment/properties/spec/$ref").asString())
+                .isEqualTo("#/definitions/io.k8s.api.apps.v1.DeploymentSpec");
+
+        // the v2 explain reads the protobuf document through client-go's OpenAPISchema
+        String explained = kubectl("explain", "deployments.spec.strategy", "--output=plaintext-openapiv2");
+        assertThat(explained).contains("KIND:     Deployment", "VERSION:  apps/v1", "RESOURCE: strategy <Object>",
+                "DeploymentStrategy describes how to replace existing pods with new ones.", "rollingUpdate\t<Object>", "type\t<string>");
+        assertThat(kubectl("explain", "pods.spec.containers.imagePullPolicy", "--output=plaintext-openapiv2"))
+                .contains("FIELD:    imagePullPolicy <string>", "Image pull policy.");
+    }
+
+    private String kubectl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + home.resolve("cache"), "get", "--raw", "/openapi/v2"));
-        Path out = home.resolve("out");
-        Path err = home.resolve("err");
+                "--cache-dir=" + home.resolve("cache")));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("HOME", home.toString());
         Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(Files.readString(err)).isZero();
-        assertThat(JSON.readTree(Files.readString(out)).at("/definitions/io.k8s.api.apps.v1.Deployment/properties/spec/$ref").asString())
-                .isEqualTo("#/definitions/io.k8s.api.apps.v1.DeploymentSpec");
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl %s finished", String.join(" ", args)).isTrue();
+        assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), Files.readString(err)).isZero();
+        return Files.readString(out);
     }
 
     private static HttpResponse<String> get(String accept) {
