@@ -101,6 +101,7 @@ class SchedulerTest {
             assertThat(event.getType()).isEqualTo("Warning");
             assertThat(event.getMessage()).isEqualTo(message);
             assertThat(event.getSource().getComponent()).isEqualTo("default-scheduler");
+            assertThat(event.getMetadata().getManagedFields()).extracting(f -> f.getManager()).containsOnly("kube-scheduler");
         });
         assertThat(get("too-big").getSpec().getNodeName()).isNull();
         assertThat(get("too-big").getStatus().getPhase()).isEqualTo("Pending");
