@@ -488,8 +488,7 @@ public class ResourceService {
         UnknownFields.Found found = UnknownFields.strip(object);
         if (sent != null && !found.badQuantities().isEmpty()) {
             // resource.Quantity's UnmarshalJSON fails the whole decode: a 400 whatever fieldValidation says
-            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
-                    + type.kind() + ": " + found.badQuantities().get(0));
+            throw StrictDecoding.notDecodable(type, found.badQuantities().get(0));
         }
         StrictDecoding.check(call, sent, found.unknown(), warnings);
         ObjectMeta meta = object.getMetadata();

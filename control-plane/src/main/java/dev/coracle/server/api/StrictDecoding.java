@@ -37,9 +37,7 @@ final class StrictDecoding {
         }
         List<String> errors = body != null && body.yaml() ? yamlErrors(unknown, repeated) : jsonErrors(body, unknown, repeated);
         if (validation.equals("Strict")) {
-            ResourceType type = call.type();
-            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
-                    + type.kind() + ": strict decoding error: " + String.join(", ", errors));
+            throw notDecodable(call.type(), "strict decoding error: " + String.join(", ", errors));
         }
         for (String error : errors) {
             // kube-apiserver's addStrictDecodingWarnings: a YAML error listing several keys is one warning per key
@@ -49,6 +47,12 @@ final class StrictDecoding {
                 warnings.add(error);
             }
         }
+    }
+
+    /** A body that does not decode into the kind, worded as kube-apiserver's transformDecodeError words it: a 400. */
+    static ApiException notDecodable(ResourceType type, String why) {
+        return ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+                + type.kind() + ": " + why);
     }
 
     private static final String YAML_PREFIX = "yaml: unmarshal errors:\n";
