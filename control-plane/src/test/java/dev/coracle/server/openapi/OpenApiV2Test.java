@@ -1,5 +1,6 @@
 package dev.coracle.server.openapi;
 
+import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,18 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,7 +30,6 @@ class OpenApiV2Test {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
 
     private static TestServer server;
 
@@ -118,8 +113,8 @@ class OpenApiV2Test {
     }
 
     @Test
-    void kubectlReadsItRawAndExplainsFromIt() throws Exception {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
+    void kubectlReadsItRawAndExplainsFromIt() {
+        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
         String raw = kubectl("get", "--raw", "/openapi/v2");
         assertThat(JSON.readTree(raw).at("/definitions/io.k8s.api.apps.v1.Deployment/properties/spec/$ref").asString())
                 .isEqualTo("#/definitions/io.k8s.api.apps.v1.DeploymentSpec");
@@ -132,18 +127,8 @@ class OpenApiV2Test {
                 .contains("FIELD:    imagePullPolicy <string>", "Image pull policy.");
     }
 
-    private String kubectl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + home.resolve("cache")));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().put("HOME", home.toString());
-        Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl %s finished", String.join(" ", args)).isTrue();
-        assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), Files.readString(err)).isZero();
-        return Files.readString(out);
+    private String kubectl(String... args) {
+        return new Kubectl(server, home).succeeds(args);
     }
 
     private static HttpResponse<String> get(String accept) {
