@@ -21,6 +21,7 @@ import java.util.Set;
  * kube-apiserver's strict decoding (sigs.k8s.io/json for JSON, sigs.k8s.io/yaml for YAML) reports each
  * repetition, an error under {@code fieldValidation=Strict}, a warning under {@code Warn}.
  *
+ * @param tree  the body decoded; null for a patch, which is not an object to decode but changes to apply
  * @param bytes the body, for finding where fields appear; null for an object built in this process
  */
 public record RequestBody(ObjectNode tree, byte[] bytes, boolean yaml) {
@@ -103,8 +104,7 @@ public record RequestBody(ObjectNode tree, byte[] bytes, boolean yaml) {
                 }
             }
         } catch (JacksonException e) {
-            // the body decoded once already; a second reading cannot fail where the first did not
-            throw new IllegalStateException("reading a decoded body again failed", e);
+            // a patch is read here before it is applied: one that does not parse is refused by what applies it
         }
     }
 }

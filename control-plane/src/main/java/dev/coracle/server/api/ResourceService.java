@@ -143,7 +143,7 @@ public class ResourceService {
     /** POST: the body's {@code metadata.resourceVersion} must be unset, as etcd3's store.Create insists. */
     public Outcome create(Call call, RequestBody body) {
         List<String> warnings = new ArrayList<>();
-        HasMetadata object = decodeForWrite(call, body.tree(), body, warnings);
+        HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
         return create(call, object, warnings, manager(call, "CreateOptions"), object.getMetadata().getResourceVersion());
     }
 
@@ -215,7 +215,7 @@ public class ResourceService {
     /** PUT on the object, or on its status (then only status changes). */
     public Outcome update(Call call, RequestBody body) {
         List<String> warnings = new ArrayList<>();
-        HasMetadata object = decodeForWrite(call, body.tree(), body, warnings);
+        HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
         if (!call.info().name().equals(object.getMetadata().getName())) {
             throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
                     + ") does not match the name on the URL (" + call.info().name() + ")");
@@ -242,22 +242,32 @@ public class ResourceService {
         List<String> warnings = new ArrayList<>();
         String subresource = call.info().subresource();
         if (type == PatchType.APPLY_PATCH) {
+            List<String> applyErrors = StrictDecoding.applyErrors(call, body);
+            Outcome outcome;
             if (subresource == null && store.get(call.key()).isEmpty()) {
                 ApplyResult applied = fields.apply(null, body, manager, force, call.type());
-                return create(call, decodeNamed(call, applied.object(), warnings), warnings, null);
+                StrictDecoding.refuseApply(call, applyErrors);
+                outcome = create(call, decodeNamed(call, applied.object(), null, warnings), warnings, null);
+            } else {
+                outcome = replace(call, current -> {
+                    ObjectNode applied = fields.apply(Json.toTree(current), Json.parseYamlObject(body), manager, force, call.type(), subresource).object();
+                    StrictDecoding.refuseApply(call, applyErrors);
+                    return decodeNamed(call, applied, null, warnings);
+                }, warnings, false, null);
             }
-            return replace(call, current -> decodeNamed(call,
-                    fields.apply(Json.toTree(current), Json.parseYamlObject(body), manager, force, call.type(), subresource).object(), warnings),
-                    warnings, false, null);
+            StrictDecoding.warnApply(call, applyErrors, outcome.warnings());
+            return outcome;
         }
-        return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), warnings),
+        List<String> patchErrors = StrictDecoding.patchErrors(call, type, body);
+        return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), patchErrors, warnings),
                 warnings, false, FieldManager.managerFor(manager, call.userAgent()));
     }
 
-    private HasMetadata decodeNamed(Call call, ObjectNode tree, List<String> warnings) {
+    /** @param patchErrors the patch body's own strict errors (null for server-side apply's result, checked as applied) */
+    private HasMetadata decodeNamed(Call call, ObjectNode tree, List<String> patchErrors, List<String> warnings) {
         tree.put("apiVersion", call.type().apiVersion());
         tree.put("kind", call.type().kind());
-        HasMetadata object = decodeForWrite(call, tree, null, warnings);
+        HasMetadata object = decodeForWrite(call, tree, null, patchErrors, warnings);
         if (!call.info().name().equals(object.getMetadata().getName())) {
             throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
                     + ") does not match the name on the URL (" + call.info().name() + ")");
@@ -457,10 +467,11 @@ public class ResourceService {
      * Body → typed object, checking kind, apiVersion, namespace, quantities, unknown and repeated fields; as
      * kube-apiserver's decoding does.
      *
-     * @param sent the POST or PUT body as sent; null for the result of a patch, which Kubernetes decodes from a map
-     *             (a quantity that does not parse is left to validation, a 422, where Kubernetes answers 422 "patch")
+     * @param sent        the POST or PUT body as sent; null for the result of a patch, which Kubernetes decodes from a map
+     *                    (a quantity that does not parse is left to validation, a 422, where Kubernetes answers 422 "patch")
+     * @param patchErrors for the result of a JSON, merge or strategic merge patch: the patch body's own strict errors
      */
-    HasMetadata decodeForWrite(Call call, ObjectNode body, RequestBody sent, List<String> warnings) {
+    HasMetadata decodeForWrite(Call call, ObjectNode body, RequestBody sent, List<String> patchErrors, List<String> warnings) {
         ResourceType type = call.type();
         if ("scale".equals(call.info().subresource())) {
             throw ApiException.methodNotAllowed("scale is handled by its own handler");
@@ -490,7 +501,11 @@ public class ResourceService {
             // resource.Quantity's UnmarshalJSON fails the whole decode: a 400 whatever fieldValidation says
             throw StrictDecoding.notDecodable(type, found.badQuantities().get(0));
         }
-        StrictDecoding.check(call, sent, found.unknown(), warnings);
+        if (patchErrors != null) {
+            StrictDecoding.checkPatched(call, patchErrors, found.unknown(), body, warnings);
+        } else {
+            StrictDecoding.check(call, sent, found.unknown(), warnings);
+        }
         ObjectMeta meta = object.getMetadata();
         if (type.namespaced()) {
             String pathNamespace = call.info().namespace();

@@ -1,6 +1,9 @@
 package dev.coracle.server.api;
 
+import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.registry.ResourceType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,13 +42,101 @@ final class StrictDecoding {
         if (validation.equals("Strict")) {
             throw notDecodable(call.type(), "strict decoding error: " + String.join(", ", errors));
         }
+        warn(errors, warnings);
+    }
+
+    /** kube-apiserver's addStrictDecodingWarnings: a YAML error listing several keys is one warning per key. */
+    private static void warn(List<String> errors, List<String> warnings) {
         for (String error : errors) {
-            // kube-apiserver's addStrictDecodingWarnings: a YAML error listing several keys is one warning per key
-            if (error.startsWith(YAML_PREFIX)) {
-                error.substring(YAML_PREFIX.length()).lines().map(String::trim).forEach(warnings::add);
+            String prefix = error.startsWith(YAML_PREFIX) ? YAML_PREFIX : error.startsWith(YAML_LONG_PREFIX) ? YAML_LONG_PREFIX : null;
+            if (prefix != null) {
+                error.substring(prefix.length()).lines().map(String::trim).forEach(warnings::add);
             } else {
                 warnings.add(error);
             }
+        }
+    }
+
+    // ---- patches ----------------------------------------------------------------------------------
+
+    private static final Set<String> JSON_PATCH_OPERATION_FIELDS = Set.of("op", "path", "value", "from");
+
+    /**
+     * What Kubernetes finds wrong in a JSON, merge or strategic merge patch body itself, before applying it: every
+     * repeated key of a merge patch ({@code duplicate field "spec.paused"}, unknown or not: the patch is decoded into a
+     * map), and for a JSON patch, the operations' own unknown and repeated fields ({@code json patch unknown field
+     * "[0].foo"}; repeated keys inside a value are lost by the JSON patch library, there as here). Empty under Ignore.
+     */
+    static List<String> patchErrors(Call call, PatchType type, byte[] body) {
+        if (call.query().fieldValidation().equals("Ignore")) {
+            return List.of();
+        }
+        List<RequestBody.Repeated> repeated = new RequestBody(null, body, false).repeated();
+        if (type != PatchType.JSON_PATCH) {
+            return repeated.stream().map(r -> "duplicate field \"" + r.path() + "\"").toList();
+        }
+        List<String> errors = new ArrayList<>();
+        JsonNode operations;
+        try {
+            operations = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            return List.of(); // not JSON: applying the patch says so
+        }
+        if (!operations.isArray()) {
+            return List.of();
+        }
+        for (int i = 0; i < operations.size(); i++) {
+            String at = "[" + i + "]";
+            operations.get(i).propertyNames().stream().filter(k -> !JSON_PATCH_OPERATION_FIELDS.contains(k))
+                    .forEach(k -> errors.add("json patch unknown field \"" + at + "." + k + "\""));
+            repeated.stream().filter(r -> r.path().equals(at + "." + r.key()))
+                    .forEach(r -> errors.add("json patch duplicate field \"" + r.path() + "\""));
+        }
+        return errors;
+    }
+
+    /**
+     * A patched object's strict errors: the patch's own, then the unknown fields of the result (in sorted-key order:
+     * Kubernetes decodes it from a map). Refused under Strict as kube-apiserver's patch handler does, a 422 on the
+     * field {@code patch} whose value is the patched object; warnings under Warn.
+     */
+    static void checkPatched(Call call, List<String> patchErrors, List<String> unknown, JsonNode patched, List<String> warnings) {
+        String validation = call.query().fieldValidation();
+        if (validation.equals("Ignore") || (patchErrors.isEmpty() && unknown.isEmpty())) {
+            return;
+        }
+        List<String> errors = new ArrayList<>(patchErrors);
+        unknown.stream().sorted(StrictDecoding::byKeys).forEach(u -> errors.add(unknownField(u)));
+        if (validation.equals("Strict")) {
+            throw ApiException.invalid("", "", List.of(new ApiException.FieldError("FieldValueInvalid", "patch",
+                    "Invalid value: " + Json.write(Json.write(patched)) + ": strict decoding error: " + String.join(", ", errors))));
+        }
+        warn(errors, warnings);
+    }
+
+    /**
+     * Server-side apply's strict check, made once the apply has succeeded: the repeated keys of the YAML (or JSON)
+     * body, by line, as sigs.k8s.io/yaml's UnmarshalStrict words them; empty when there are none or under Ignore.
+     */
+    static List<String> applyErrors(Call call, byte[] body) {
+        if (call.query().fieldValidation().equals("Ignore")) {
+            return List.of();
+        }
+        List<RequestBody.Repeated> repeated = new RequestBody(null, body, true).repeated();
+        return repeated.isEmpty() ? List.of() : List.of("error converting YAML to JSON: " + byLine(repeated));
+    }
+
+    /** Refuses an apply with {@code applyErrors} under Strict (400 "error strict decoding YAML: ..."). */
+    static void refuseApply(Call call, List<String> applyErrors) {
+        if (!applyErrors.isEmpty() && call.query().fieldValidation().equals("Strict")) {
+            throw ApiException.badRequest("error strict decoding YAML: " + applyErrors.get(0));
+        }
+    }
+
+    /** Warns of {@code applyErrors} under Warn, one warning per key. */
+    static void warnApply(Call call, List<String> applyErrors, List<String> warnings) {
+        if (call.query().fieldValidation().equals("Warn")) {
+            warn(applyErrors, warnings);
         }
     }
 
@@ -56,20 +147,26 @@ final class StrictDecoding {
     }
 
     private static final String YAML_PREFIX = "yaml: unmarshal errors:\n";
+    private static final String YAML_LONG_PREFIX = "error converting YAML to JSON: " + YAML_PREFIX;
 
     private static List<String> yamlErrors(List<String> unknown, List<RequestBody.Repeated> repeated) {
         List<String> errors = new ArrayList<>();
         if (!repeated.isEmpty()) {
-            StringBuilder yaml = new StringBuilder(YAML_PREFIX);
-            for (int i = 0; i < repeated.size(); i++) {
-                RequestBody.Repeated r = repeated.get(i);
-                yaml.append(i == 0 ? "" : "\n").append("  line ").append(r.line()).append(": key \"").append(r.key())
-                        .append("\" already set in map");
-            }
-            errors.add(yaml.toString());
+            errors.add(byLine(repeated));
         }
         unknown.stream().sorted(StrictDecoding::byKeys).forEach(u -> errors.add(unknownField(u)));
         return errors;
+    }
+
+    /** go-yaml's error for repeated keys: {@code yaml: unmarshal errors:\n  line 10: key "paused" already set in map}. */
+    private static String byLine(List<RequestBody.Repeated> repeated) {
+        StringBuilder yaml = new StringBuilder(YAML_PREFIX);
+        for (int i = 0; i < repeated.size(); i++) {
+            RequestBody.Repeated r = repeated.get(i);
+            yaml.append(i == 0 ? "" : "\n").append("  line ").append(r.line()).append(": key \"").append(r.key())
+                    .append("\" already set in map");
+        }
+        return yaml.toString();
     }
 
     /**

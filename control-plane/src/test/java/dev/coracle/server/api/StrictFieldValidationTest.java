@@ -16,10 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code fieldValidation} on create and update with the bodies of Kubernetes' own integration test
- * (test/integration/apiserver/field_validation_test.go): unknown and repeated fields, in JSON and in YAML,
- * refused under Strict with every error in Kubernetes' order, one Warning header each under Warn (the
- * default), silently dropped under Ignore. Raw HTTP: kubectl and the typed clients re-encode what they
+ * {@code fieldValidation} on create, update and patch with the bodies and expectations of Kubernetes' own
+ * integration test (test/integration/apiserver/field_validation_test.go): unknown and repeated fields, in JSON
+ * and in YAML, refused under Strict with every error in Kubernetes' order, one Warning header each under Warn
+ * (the default), silently dropped under Ignore. Raw HTTP: kubectl and the typed clients re-encode what they
  * read, so they never send a repeated key.
  */
 class StrictFieldValidationTest {
@@ -83,6 +83,20 @@ class StrictFieldValidationTest {
                     unknownNested: val1
                     imagePullPolicy: Always
                     imagePullPolicy: Never""";
+
+    private static final String VALID_JSON = """
+            {
+              "apiVersion": "apps/v1",
+              "kind": "Deployment",
+              "metadata": {"name": "%s", "labels": {"app": "nginx"}},
+              "spec": {
+                "selector": {"matchLabels": {"app": "nginx"}},
+                "template": {
+                  "metadata": {"labels": {"app": "nginx"}},
+                  "spec": {"containers": [{"name": "nginx", "image": "nginx:latest", "imagePullPolicy": "Always"}]}
+                }
+              }
+            }""";
 
     /** What sigs.k8s.io/json finds in the JSON body, in the order it finds it. */
     private static final List<String> JSON_ERRORS = List.of(
@@ -198,6 +212,135 @@ class StrictFieldValidationTest {
                 twoContainers.getBytes(StandardCharsets.UTF_8));
         assertThat(ok.statusCode()).as("the same keys in two list items are no repetition: %s", ok.body()).isEqualTo(201);
         assertThat(ok.headers().allValues("Warning")).isEmpty();
+    }
+
+    /** Kubernetes' mergePatchBody, also sent as a strategic merge patch (its smpBody differs only in what it leaves out). */
+    private static final String MERGE_PATCH = """
+            {
+              "spec": {
+                "unknown1": "val1",
+                "unknownDupe": "valDupe",
+                "unknownDupe": "valDupe2",
+                "paused": true,
+                "paused": false,
+                "template": {
+                  "spec": {
+                    "containers": [{
+                      "name": "nginx",
+                      "image": "nginx:latest",
+                      "unknownNested": "val1",
+                      "imagePullPolicy": "Always",
+                      "imagePullPolicy": "Never"
+                    }]
+                  }
+                }
+              }
+            }""";
+
+    /** The patch's own repeated keys (all of them: it is decoded into a map), then the result's unknown fields by sorted key. */
+    private static final List<String> PATCH_ERRORS = List.of(
+            "duplicate field \"spec.unknownDupe\"",
+            "duplicate field \"spec.paused\"",
+            "duplicate field \"spec.template.spec.containers[0].imagePullPolicy\"",
+            "unknown field \"spec.template.spec.containers[0].unknownNested\"",
+            "unknown field \"spec.unknown1\"",
+            "unknown field \"spec.unknownDupe\"");
+
+    @Test
+    void mergeAndStrategicPatchesAreCheckedThenTheirResult() {
+        assertThat(post("", "application/json", VALID_JSON, "fv-patch").statusCode()).isEqualTo(201);
+        String path = DEPLOYMENTS + "/fv-patch";
+        for (String type : List.of("application/merge-patch+json", "application/strategic-merge-patch+json")) {
+            HttpResponse<String> strict = server.send("PATCH", path + "?fieldValidation=Strict", type, MERGE_PATCH.getBytes(StandardCharsets.UTF_8));
+            assertThat(strict.statusCode()).as("%s: %s", type, strict.body()).isEqualTo(422);
+            JsonNode status = JSON.readTree(strict.body());
+            assertThat(status.path("message").asString()).startsWith(" \"\" is invalid: patch: Invalid value: \"{")
+                    .endsWith("strict decoding error: " + String.join(", ", PATCH_ERRORS));
+            assertThat(status.at("/details/causes/0/field").asString()).isEqualTo("patch");
+
+            HttpResponse<String> warn = server.send("PATCH", path + "?fieldValidation=Warn", type, MERGE_PATCH.getBytes(StandardCharsets.UTF_8));
+            assertThat(warn.statusCode()).as("%s: %s", type, warn.body()).isEqualTo(200);
+            assertThat(warnings(warn)).as(type).isEqualTo(PATCH_ERRORS);
+        }
+    }
+
+    @Test
+    void aJsonPatchHasItsOperationsChecked() {
+        assertThat(post("", "application/json", VALID_JSON, "fv-json-patch").statusCode()).isEqualTo(201);
+        String operations = """
+                [
+                  {"op": "add", "path": "/spec/unknown1", "value": "val1", "foo": "bar"},
+                  {"op": "add", "path": "/spec/unknown2", "path": "/spec/unknown3", "value": "val1"},
+                  {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe"},
+                  {"op": "add", "path": "/spec/unknownDupe", "value": "valDupe2"},
+                  {"op": "add", "path": "/spec/paused", "value": true},
+                  {"op": "add", "path": "/spec/paused", "value": false},
+                  {"op": "add", "path": "/spec/template/spec/containers/0/unknownNested", "value": "val1"},
+                  {"op": "add", "path": "/spec/template/spec/containers/0/imagePullPolicy", "value": "Always"},
+                  {"op": "add", "path": "/spec/template/spec/containers/0/imagePullPolicy", "value": "Never"}
+                ]""";
+        HttpResponse<String> warn = server.send("PATCH", DEPLOYMENTS + "/fv-json-patch", "application/json-patch+json",
+                operations.getBytes(StandardCharsets.UTF_8));
+        assertThat(warn.statusCode()).as(warn.body()).isEqualTo(200);
+        assertThat(warnings(warn)).isEqualTo(List.of(
+                "json patch unknown field \"[0].foo\"",
+                "json patch duplicate field \"[1].path\"",
+                "unknown field \"spec.template.spec.containers[0].unknownNested\"",
+                "unknown field \"spec.unknown1\"",
+                "unknown field \"spec.unknown3\"",
+                "unknown field \"spec.unknownDupe\""));
+    }
+
+    @Test
+    void serverSideApplyReportsRepeatedKeysByLine() {
+        String applyInvalid = """
+                {
+                  "apiVersion": "apps/v1",
+                  "kind": "Deployment",
+                  "metadata": {
+                    "name": "%s",
+                    "labels": {"app": "nginx"}
+                  },
+                  "spec": {
+                    "paused": false,
+                    "paused": true,
+                    "selector": {
+                      "matchLabels": {
+                        "app": "nginx"
+                      }
+                    },
+                    "template": {
+                      "metadata": {
+                        "labels": {
+                          "app": "nginx"
+                        }
+                      },
+                      "spec": {
+                        "containers": [{
+                          "name":  "nginx",
+                          "image": "nginx:latest",
+                          "imagePullPolicy": "Never",
+                          "imagePullPolicy": "Always"
+                        }]
+                      }
+                    }
+                  }
+                }""";
+        HttpResponse<String> strict = server.send("PATCH", DEPLOYMENTS + "/fv-apply?fieldManager=mgr&fieldValidation=Strict",
+                "application/apply-patch+yaml", body(applyInvalid, "fv-apply"));
+        assertThat(strict.statusCode()).as(strict.body()).isEqualTo(400);
+        assertThat(JSON.readTree(strict.body()).path("message").asString()).isEqualTo("error strict decoding YAML: "
+                + "error converting YAML to JSON: yaml: unmarshal errors:\n"
+                + "  line 10: key \"paused\" already set in map\n"
+                + "  line 27: key \"imagePullPolicy\" already set in map");
+        assertThat(server.send("GET", DEPLOYMENTS + "/fv-apply", null, null).statusCode()).as("nothing stored").isEqualTo(404);
+
+        HttpResponse<String> warn = server.send("PATCH", DEPLOYMENTS + "/fv-apply?fieldManager=mgr",
+                "application/apply-patch+yaml", body(applyInvalid, "fv-apply"));
+        assertThat(warn.statusCode()).as(warn.body()).isEqualTo(201);
+        assertThat(warnings(warn)).isEqualTo(List.of(
+                "line 10: key \"paused\" already set in map",
+                "line 27: key \"imagePullPolicy\" already set in map"));
     }
 
     private static HttpResponse<String> post(String query, String contentType, String template, String name) {
