@@ -292,6 +292,17 @@ class BadInputTest {
                         "spec.containers[0].resources.limits[cpu]: \"lots\"",
                         "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
                 .absent(PODS, "bi-quantity"));
+        cases.add(c("empty quantity: a decode error")
+                .send(Req.post(PODS, JSON_TYPE, with(pod("bi-quantity-empty"),
+                        o -> ((ObjectNode) o.at("/spec/containers/0")).putObject("resources").putObject("requests").put("memory", ""))))
+                .expect(400, "BadRequest", "spec.containers[0].resources.requests.memory",
+                        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+                .absent(PODS, "bi-quantity-empty"));
+        cases.add(c("quantity with an unknown suffix: a decode error naming it")
+                .send(Req.post(PODS, JSON_TYPE, with(pod("bi-quantity-suffix"),
+                        o -> ((ObjectNode) o.at("/spec/containers/0")).putObject("resources").putObject("requests").put("memory", "12Mb"))))
+                .expect(400, "BadRequest", "spec.containers[0].resources.requests[memory]: \"12Mb\"")
+                .absent(PODS, "bi-quantity-suffix"));
         cases.add(c("unsupported fieldValidation value")
                 .send(Req.post(CM + "?fieldValidation=Sometimes", JSON_TYPE, configMap("bi-fv-value")))
                 .invalid("CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Sometimes\"", "fieldValidation")
