@@ -7,6 +7,7 @@ import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceStrategy;
 import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.store.StoreExceptions;
 import dev.coracle.server.store.StoredObject;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -158,17 +159,28 @@ public class ResourceController {
 
     private Mono<Void> list(Call call, ServerWebExchange exchange) {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
-        ObjectKey after = Continuation.decode(call.query().get("continue"));
-        Long exact = exactRevision(call);
-        ObjectStore.Page page = exact != null && exact < resources.currentRevision()
-                ? resources.listAt(call, exact, limit, after) : resources.list(call, limit, after);
-        if (exact != null && page.revision() > exact) {
-            // written to between the two reads: the revision asked for is an older one now
-            page = resources.listAt(call, exact, limit, after);
+        Continuation token = Continuation.decode(call.query().get("continue"));
+        ObjectKey after = token == null ? null : token.after();
+        // an Exact list's later pages stay at its revision, as every continued list does in Kubernetes
+        Long exact = token != null && token.exact() ? Long.valueOf(token.revision()) : exactRevision(call);
+        ObjectStore.Page page;
+        try {
+            page = exact != null && exact < resources.currentRevision()
+                    ? resources.listAt(call, exact, limit, after) : resources.list(call, limit, after);
+            if (exact != null && page.revision() > exact) {
+                // written to between the two reads: the revision asked for is an older one now
+                page = resources.listAt(call, exact, limit, after);
+            }
+        } catch (StoreExceptions.Compacted e) {
+            if (token != null) {
+                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start "
+                        + "a new list without the continue parameter.");
+            }
+            throw e;
         }
         checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
-        String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
+        String next = page.continueAfter() == null ? null : new Continuation(page.continueAfter(), page.revision(), exact != null).encode();
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
         if (Tables.wanted(accept)) {
             List<ObjectNode> objects = new ArrayList<>(page.items().size());
@@ -341,24 +353,25 @@ public class ResourceController {
         return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
     }
 
-    /** Opaque continue tokens: where the last page stopped, and the revision of the first page. */
-    static final class Continuation {
-        private Continuation() {
-        }
+    /**
+     * Opaque continue tokens: where the last page stopped, the revision of the first page, and whether the list is
+     * held at that revision ({@code resourceVersionMatch=Exact}); other lists continue from the newest state.
+     */
+    record Continuation(ObjectKey after, long revision, boolean exact) {
 
-        static String encode(ObjectKey after, long revision) {
-            String raw = revision + "\n" + after.namespace() + "\n" + after.name();
+        String encode() {
+            String raw = revision + "\n" + after.namespace() + "\n" + after.name() + (exact ? "\nexact" : "");
             return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
         }
 
-        static ObjectKey decode(String token) {
+        static Continuation decode(String token) {
             if (token == null) {
                 return null;
             }
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
-                Long.parseLong(parts[0]);
-                return new ObjectKey("", parts[1], parts[2]);
+                return new Continuation(new ObjectKey("", parts[1], parts[2]), Long.parseLong(parts[0]),
+                        parts.length > 3 && parts[3].equals("exact"));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
             }

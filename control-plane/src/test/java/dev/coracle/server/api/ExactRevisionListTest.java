@@ -82,6 +82,11 @@ class ExactRevisionListTest {
         ConfigMapList firstPage = client.configMaps().inNamespace(ns).list(options(atB1, null).toBuilder().withLimit(1L).build());
         assertThat(byName(firstPage)).containsOnlyKeys("a");
         assertThat(firstPage.getMetadata().getContinue()).as("paged as any list").isNotEmpty();
+        ConfigMapList secondPage = client.configMaps().inNamespace(ns).list(new ListOptionsBuilder().withLimit(1L)
+                .withContinue(firstPage.getMetadata().getContinue()).build());
+        assertThat(byName(secondPage)).as("the next page at the same revision: b, deleted since").containsOnlyKeys("b");
+        assertThat(secondPage.getMetadata().getResourceVersion()).isEqualTo(atB1);
+        assertThat(secondPage.getMetadata().getContinue()).as("c came later").isNullOrEmpty();
 
         String now = client.configMaps().inNamespace(ns).list().getMetadata().getResourceVersion();
         assertThat(byName(list(client, ns, now, null))).containsOnlyKeys("a", "c");
