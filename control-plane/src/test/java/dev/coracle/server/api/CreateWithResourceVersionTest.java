@@ -35,8 +35,7 @@ class CreateWithResourceVersionTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false");
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
     }
 
     @AfterAll

@@ -9,11 +9,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code fieldValidation} on create, update and patch with the bodies and expectations of Kubernetes' own
@@ -119,8 +117,7 @@ class StrictFieldValidationTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false");
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
     }
 
     @AfterAll

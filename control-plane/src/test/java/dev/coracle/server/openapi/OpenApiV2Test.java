@@ -13,12 +13,10 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -38,8 +36,7 @@ class OpenApiV2Test {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false");
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
     }
 
     @AfterAll

@@ -67,6 +67,13 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(CoracleServer.start(args.toArray(String[]::new)), dataDir);
     }
 
+    /** Waits (up to 30 s) until the API serves the built-in {@code default} namespace; returns this server. */
+    public TestServer awaitReady() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+        return this;
+    }
+
     public int port() {
         return port;
     }
