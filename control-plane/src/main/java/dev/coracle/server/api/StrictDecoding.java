@@ -21,14 +21,14 @@ import java.util.Set;
  * <p>As in Kubernetes: for JSON, sigs.k8s.io/json reports both kinds in the order the fields appear, and a
  * key that is unknown as well as repeated only as unknown; for YAML, sigs.k8s.io/yaml first reports every
  * repeated key by line ({@code line 12: key "paused" already set in map}, unknown or not), then the unknown fields
- * in the order of their sorted keys.
+ * in the order of their sorted keys. Patches are checked as kube-apiserver's patch handlers check them (below).
  */
 final class StrictDecoding {
 
     private StrictDecoding() {
     }
 
-    /** @param body the body as sent, or null when the object was not decoded from one (a patch's result) */
+    /** @param body the POST or PUT body as sent, or null when the object was not decoded from one (server-side apply's result) */
     static void check(Call call, RequestBody body, List<String> unknown, List<String> warnings) {
         String validation = call.query().fieldValidation();
         if (validation.equals("Ignore")) {
