@@ -6,6 +6,7 @@ import dev.coracle.server.registry.ResourceStrategy;
 import dev.coracle.server.store.StoredObject;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -23,12 +24,31 @@ import java.util.Optional;
 @Component
 public class InternalClient {
 
+    /** The component the control plane's parts write as unless they say otherwise: kube-controller-manager's controllers. */
+    static final String CONTROLLER_MANAGER = "kube-controller-manager";
+
     private final ResourceService resources;
     private final Registry registry;
+    /** Who writes: the field manager of what it writes, its user agent, and (as {@code system:<component>}) its user. */
+    private final String component;
 
+    @Autowired
     public InternalClient(ResourceService resources, Registry registry) {
+        this(resources, registry, CONTROLLER_MANAGER);
+    }
+
+    private InternalClient(ResourceService resources, Registry registry, String component) {
         this.resources = resources;
         this.registry = registry;
+        this.component = component;
+    }
+
+    /**
+     * This client writing as another control-plane component, as each Kubernetes component has its own client:
+     * the scheduler's status writes are recorded in managedFields under {@code kube-scheduler}, not the controllers'.
+     */
+    public InternalClient as(String component) {
+        return new InternalClient(resources, registry, component);
     }
 
     /** Creates the object unless one of that name exists; true if it created it. */
@@ -74,7 +94,7 @@ public class InternalClient {
 
     @SuppressWarnings("unchecked")
     private <T extends HasMetadata> T create(T object, String namespace) {
-        Call call = call(object.getClass(), namespace, null, null, Query.manager("kube-controller-manager"));
+        Call call = call(object.getClass(), namespace, null, null, Query.manager(component));
         return (T) Json.toTyped(resources.create(call, Json.toTree(object)).object(), object.getClass());
     }
 
@@ -82,14 +102,14 @@ public class InternalClient {
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> T update(T object) {
         Call call = call(object.getClass(), object.getMetadata().getNamespace(), object.getMetadata().getName(), null,
-                Query.manager("kube-controller-manager"));
+                Query.manager(component));
         return (T) Json.toTyped(resources.update(call, Json.toTree(object)).object(), object.getClass());
     }
 
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> T updateStatus(T object) {
         Call call = call(object.getClass(), object.getMetadata().getNamespace(), object.getMetadata().getName(), "status",
-                Query.manager("kube-controller-manager"));
+                Query.manager(component));
         return (T) Json.toTyped(resources.update(call, Json.toTree(object)).object(), object.getClass());
     }
 
@@ -99,7 +119,7 @@ public class InternalClient {
 
     public <T extends HasMetadata> T patch(Class<T> type, String namespace, String name, String subresource, PatchType patchType,
                                            String body) {
-        Call call = call(type, namespace, name, subresource, Query.manager("kube-controller-manager"));
+        Call call = call(type, namespace, name, subresource, Query.manager(component));
         return Json.toTyped(resources.patch(call, patchType.contentType(), body.getBytes(StandardCharsets.UTF_8)).object(), type);
     }
 
@@ -126,7 +146,7 @@ public class InternalClient {
         String name = namespace.getMetadata().getName();
         String expected = namespace.getMetadata().getResourceVersion();
         List<String> finalizers = namespace.getSpec() == null ? List.of() : namespace.getSpec().getFinalizers();
-        Call call = call(type, null, name, null, Query.manager("kube-controller-manager"));
+        Call call = call(type, null, name, null, Query.manager(component));
         var outcome = resources.replace(call, current -> {
             if (expected != null && !expected.isEmpty() && !expected.equals(current.getMetadata().getResourceVersion())) {
                 throw ApiException.conflict("", "namespaces", name,
@@ -142,11 +162,11 @@ public class InternalClient {
         return Json.toTyped(outcome.object(), type);
     }
 
-    /** Binds a pod to a node through pods/binding, as the scheduler does. */
+    /** Binds a pod to a node through pods/binding, as the scheduler does (through {@code as("kube-scheduler")}). */
     public void bind(String namespace, String pod, String node) {
         ResourceStrategy<HasMetadata> strategy = registry.forModel(io.fabric8.kubernetes.api.model.Pod.class);
         Call call = new Call(new RequestInfo("", "v1", namespace, "pods", pod, "binding", false), strategy,
-                Query.none(), "system:kube-scheduler", "kube-scheduler");
+                Query.none(), "system:" + component, component);
         resources.bind(call, node, null);
     }
 
@@ -154,6 +174,6 @@ public class InternalClient {
         ResourceStrategy<HasMetadata> strategy = registry.forModel(type);
         var t = strategy.type();
         return new Call(new RequestInfo(t.group(), t.version(), t.namespaced() ? namespace : null, t.plural(), name, subresource, false),
-                strategy, query, "system:kube-controller-manager", "kube-controller-manager");
+                strategy, query, "system:" + component, component);
     }
 }

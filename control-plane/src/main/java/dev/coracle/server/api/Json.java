@@ -127,6 +127,10 @@ public final class Json {
 
     /** Jackson's type mismatches, worded as Go's encoding/json words them ({@code json: cannot unmarshal number into Go value of type string}). */
     private static String goMessage(String message) {
+        if (message.startsWith("Invalid quantity string format passed")) {
+            // Fabric8's Quantity refuses an empty string before Coracle's own check can: word it as resource.Quantity does
+            return dev.coracle.server.registry.Quantities.REGEX_MESSAGE;
+        }
         java.util.regex.Matcher m = COERCE.matcher(message);
         if (m.matches()) {
             return "json: cannot unmarshal " + jsonShape(m.group(1)) + " into Go value of type " + goType(m.group(2));

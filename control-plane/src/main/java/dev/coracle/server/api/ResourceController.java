@@ -7,6 +7,7 @@ import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceStrategy;
 import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.store.StoreExceptions;
 import dev.coracle.server.store.StoredObject;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -114,7 +115,7 @@ public class ResourceController {
                 if (call.type().namespaced() && info.namespace() == null) {
                     throw ApiException.methodNotAllowed("create needs a namespace in the path for " + call.type().plural());
                 }
-                return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, decode(exchange, bytes))))
+                return body(exchange).flatMap(bytes -> blocking(() -> resources.create(call, requestBody(exchange, bytes))))
                         .flatMap(o -> Responses.json(exchange, 201, o.body(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {
@@ -130,7 +131,7 @@ public class ResourceController {
             return blocking(() -> resources.get(call)).flatMap(o -> respondObject(call, exchange, o));
         }
         if (method == HttpMethod.PUT) {
-            return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, decode(exchange, bytes))))
+            return body(exchange).flatMap(bytes -> blocking(() -> resources.update(call, requestBody(exchange, bytes))))
                     .flatMap(o -> Responses.json(exchange, o.created() ? 201 : 200, o.body(), o.warnings()));
         }
         if (method == HttpMethod.PATCH) {
@@ -158,11 +159,28 @@ public class ResourceController {
 
     private Mono<Void> list(Call call, ServerWebExchange exchange) {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
-        ObjectKey after = Continuation.decode(call.query().get("continue"));
-        ObjectStore.Page page = resources.list(call, limit, after);
+        Continuation token = Continuation.decode(call.query().get("continue"));
+        ObjectKey after = token == null ? null : token.after();
+        // an Exact list's later pages stay at its revision, as every continued list does in Kubernetes
+        Long exact = token != null && token.exact() ? Long.valueOf(token.revision()) : exactRevision(call);
+        ObjectStore.Page page;
+        try {
+            page = exact != null && exact < resources.currentRevision()
+                    ? resources.listAt(call, exact, limit, after) : resources.list(call, limit, after);
+            if (exact != null && page.revision() > exact) {
+                // written to between the two reads: the revision asked for is an older one now
+                page = resources.listAt(call, exact, limit, after);
+            }
+        } catch (StoreExceptions.Compacted e) {
+            if (token != null) {
+                throw ApiException.gone("The provided continue parameter is too old to display a consistent list result. You can start "
+                        + "a new list without the continue parameter.");
+            }
+            throw e;
+        }
         checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
-        String next = page.continueAfter() == null ? null : Continuation.encode(page.continueAfter(), page.revision());
+        String next = page.continueAfter() == null ? null : new Continuation(page.continueAfter(), page.revision(), exact != null).encode();
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
         if (Tables.wanted(accept)) {
             List<ObjectNode> objects = new ArrayList<>(page.items().size());
@@ -192,27 +210,32 @@ public class ResourceController {
     }
 
     /**
-     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store serves its newest
-     * state, which satisfies NotOlderThan; Exact is served only for the newest revision (older
-     * snapshots are not kept), and refused as expired otherwise.
+     * {@code resourceVersion} and {@code resourceVersionMatch} on a list: the store's newest state satisfies
+     * NotOlderThan (and the unset match, "any revision not older"); Exact of an older revision is rebuilt from the
+     * revision log, as etcd serves it from its history, or refused as too old (410) once compacted. A revision the
+     * store has not reached yet is a 504, as kube-apiserver's wait for a fresh enough cache times out.
      */
     private static void checkResourceVersion(Call call, long current) {
-        String rv = call.query().get("resourceVersion");
-        String match = call.query().get("resourceVersionMatch");
-        if (rv == null || rv.equals("0")) {
-            return;
-        }
-        long requested;
-        try {
-            requested = Long.parseLong(rv);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
-        }
-        if (requested > current) {
+        Long requested = requestedRevision(call);
+        if (requested != null && requested > current) {
             throw ApiException.of(504, "Timeout", "Timeout: Too large resource version: " + requested + ", current: " + current);
         }
-        if ("Exact".equals(match) && requested != current) {
-            throw ApiException.gone("The resourceVersion for the provided list is too old.");
+    }
+
+    /** The revision a list must reflect exactly ({@code resourceVersionMatch=Exact}), or null. */
+    private static Long exactRevision(Call call) {
+        return "Exact".equals(call.query().get("resourceVersionMatch")) ? requestedRevision(call) : null;
+    }
+
+    private static Long requestedRevision(Call call) {
+        String rv = call.query().get("resourceVersion");
+        if (rv == null || rv.equals("0")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(rv);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("resourceVersion: Invalid value: \"" + rv + "\": must be a non-negative integer");
         }
     }
 
@@ -283,11 +306,26 @@ public class ResourceController {
                 + "application/vnd.kubernetes.protobuf");
     }
 
+    /** A create or update body; its bytes kept for strict decoding unless it is protobuf, which cannot repeat a field by name. */
+    static RequestBody requestBody(ServerWebExchange exchange, byte[] bytes) {
+        ObjectNode tree = decode(exchange, bytes);
+        String type = mediaType(exchange);
+        boolean yaml = YAML_TYPES.contains(type);
+        return new RequestBody(tree, yaml || JSON_TYPES.contains(type) ? bytes : null, yaml);
+    }
+
+    private static final java.util.Set<String> JSON_TYPES = java.util.Set.of("application/json", "");
+    private static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml", "text/yaml");
+
+    private static String mediaType(ServerWebExchange exchange) {
+        String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
+        return contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase();
+    }
+
     /** JSON, YAML or Kubernetes protobuf, by Content-Type; anything else is a 415. */
     static ObjectNode decode(ServerWebExchange exchange, byte[] bytes) {
         String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
-        String base = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase();
-        return switch (base) {
+        return switch (mediaType(exchange)) {
             case "application/json", "" -> Json.parseObject(bytes);
             case "application/yaml", "application/x-yaml", "text/yaml" -> Json.parseYamlObject(bytes);
             case "application/vnd.kubernetes.protobuf" -> ProtobufDecoder.decode(bytes);
@@ -315,24 +353,25 @@ public class ResourceController {
         return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
     }
 
-    /** Opaque continue tokens: where the last page stopped, and the revision of the first page. */
-    static final class Continuation {
-        private Continuation() {
-        }
+    /**
+     * Opaque continue tokens: where the last page stopped, the revision of the first page, and whether the list is
+     * held at that revision ({@code resourceVersionMatch=Exact}); other lists continue from the newest state.
+     */
+    record Continuation(ObjectKey after, long revision, boolean exact) {
 
-        static String encode(ObjectKey after, long revision) {
-            String raw = revision + "\n" + after.namespace() + "\n" + after.name();
+        String encode() {
+            String raw = revision + "\n" + after.namespace() + "\n" + after.name() + (exact ? "\nexact" : "");
             return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
         }
 
-        static ObjectKey decode(String token) {
+        static Continuation decode(String token) {
             if (token == null) {
                 return null;
             }
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
-                Long.parseLong(parts[0]);
-                return new ObjectKey("", parts[1], parts[2]);
+                return new Continuation(new ObjectKey("", parts[1], parts[2]), Long.parseLong(parts[0]),
+                        parts.length > 3 && parts[3].equals("exact"));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
             }

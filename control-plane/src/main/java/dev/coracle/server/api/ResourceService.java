@@ -14,6 +14,7 @@ import dev.coracle.server.selector.FieldSelector;
 import dev.coracle.server.selector.LabelSelector;
 import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.store.RevisionHistory;
 import dev.coracle.server.store.StoreExceptions;
 import dev.coracle.server.store.StoredObject;
 import dev.coracle.server.store.Write;
@@ -49,13 +50,16 @@ import java.util.Set;
 public class ResourceService {
 
     private final ObjectStore store;
+    private final RevisionHistory history;
     private final WatchCache watchCache;
     private final Registry registry;
     private final List<AdmissionHook> admission;
     private final FieldManager fields = new FieldManager();
 
-    public ResourceService(ObjectStore store, WatchCache watchCache, Registry registry, List<AdmissionHook> admission) {
+    public ResourceService(ObjectStore store, RevisionHistory history, WatchCache watchCache, Registry registry,
+                           List<AdmissionHook> admission) {
         this.store = store;
+        this.history = history;
         this.watchCache = watchCache;
         this.registry = registry;
         this.admission = admission;
@@ -137,6 +141,25 @@ public class ResourceService {
                 attrsContain, exactInSql ? o -> true : o -> selectors.matches(Attributes.decode(o.attrs())), limit);
     }
 
+    /**
+     * The list as it was at an older revision ({@code resourceVersionMatch=Exact}), rebuilt from the revision log;
+     * a revision the store has not reached yet is the caller's to refuse.
+     */
+    public ObjectStore.Page listAt(Call call, long revision, int limit, ObjectKey continueAfter) {
+        Selectors selectors = selectors(call);
+        String namespace = call.type().namespaced() ? call.info().namespace() : null;
+        if (namespace == null && call.type().namespaced()) {
+            namespace = selectors.fields().requiredValue("metadata.namespace");
+        }
+        return history.listAt(call.type().storageKey(), namespace, revision,
+                continueAfter == null ? null : continueAfter.namespace(), continueAfter == null ? null : continueAfter.name(),
+                o -> selectors.matches(Attributes.decode(o.attrs())), limit);
+    }
+
+    public long currentRevision() {
+        return store.currentRevision();
+    }
+
     public record Selectors(LabelSelector labels, FieldSelector fields) {
         boolean everything() {
             return labels.isEverything() && fields.isEverything();
@@ -157,13 +180,26 @@ public class ResourceService {
     // ---- writes -----------------------------------------------------------------------------
 
     public Outcome create(Call call, ObjectNode body) {
-        List<String> warnings = new ArrayList<>();
-        HasMetadata object = decodeForWrite(call, body, warnings);
-        return create(call, object, warnings, manager(call, "CreateOptions"));
+        return create(call, RequestBody.of(body));
     }
 
-    /** @param manager who the created fields belong to; null when server-side apply has recorded it already */
+    /** POST: the body's {@code metadata.resourceVersion} must be unset, as etcd3's store.Create insists. */
+    public Outcome create(Call call, RequestBody body) {
+        List<String> warnings = new ArrayList<>();
+        HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
+        return create(call, object, warnings, manager(call, "CreateOptions"), object.getMetadata().getResourceVersion());
+    }
+
     Outcome create(Call call, HasMetadata object, List<String> warnings, String manager) {
+        return create(call, object, warnings, manager, null);
+    }
+
+    /**
+     * @param manager who the created fields belong to; null when server-side apply has recorded it already
+     * @param resourceVersionSent what a POST body said in {@code metadata.resourceVersion}; null on the create paths of
+     *                            PUT and apply, where Kubernetes' GuaranteedUpdate clears it instead
+     */
+    private Outcome create(Call call, HasMetadata object, List<String> warnings, String manager, String resourceVersionSent) {
         ResourceStrategy<HasMetadata> strategy = call.strategy();
         ObjectMetaRules.beforeCreate(object, strategy.tracksGeneration());
         strategy.prepareForCreate(object);
@@ -186,6 +222,7 @@ public class ResourceService {
         if (dryRun) {
             return new Outcome(Json.toTree(object), true, warnings);
         }
+        refuseResourceVersionOnCreate(resourceVersionSent);
         try {
             StoredObject stored = store.create(key, write(strategy, object));
             return Outcome.stored(stored, true, warnings);
@@ -194,10 +231,34 @@ public class ResourceService {
         }
     }
 
-    /** PUT on the object, or on its status (then only status changes). */
+    /**
+     * A create carrying a resourceVersion was probably copied from a read object: Kubernetes' storage refuses it
+     * (storage.ErrResourceVersionSetOnCreate), after validation and admission and never under dryRun (DryRunnableStorage
+     * does not ask the store). Kubernetes lets that error through as a 500 InternalError; here it is the 400 it means.
+     * A resourceVersion that does not parse passes, as there (APIObjectVersioner reads it as no version; kubernetes#113847).
+     */
+    private static void refuseResourceVersionOnCreate(String resourceVersion) {
+        if (resourceVersion == null || resourceVersion.isEmpty()) {
+            return;
+        }
+        try {
+            if (Long.parseUnsignedLong(resourceVersion) == 0) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            return;
+        }
+        throw ApiException.badRequest("resourceVersion should not be set on objects to be created");
+    }
+
     public Outcome update(Call call, ObjectNode body) {
+        return update(call, RequestBody.of(body));
+    }
+
+    /** PUT on the object, or on its status (then only status changes). */
+    public Outcome update(Call call, RequestBody body) {
         List<String> warnings = new ArrayList<>();
-        HasMetadata object = decodeForWrite(call, body, warnings);
+        HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
         if (!call.info().name().equals(object.getMetadata().getName())) {
             throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
                     + ") does not match the name on the URL (" + call.info().name() + ")");
@@ -224,22 +285,32 @@ public class ResourceService {
         List<String> warnings = new ArrayList<>();
         String subresource = call.info().subresource();
         if (type == PatchType.APPLY_PATCH) {
+            List<String> applyErrors = StrictDecoding.applyErrors(call, body);
+            Outcome outcome;
             if (subresource == null && store.get(call.key()).isEmpty()) {
                 ApplyResult applied = fields.apply(null, body, manager, force, call.type());
-                return create(call, decodeNamed(call, applied.object(), warnings), warnings, null);
+                StrictDecoding.refuseApply(call, applyErrors);
+                outcome = create(call, decodeNamed(call, applied.object(), null, warnings), warnings, null);
+            } else {
+                outcome = replace(call, current -> {
+                    ObjectNode applied = fields.apply(Json.toTree(current), Json.parseYamlObject(body), manager, force, call.type(), subresource).object();
+                    StrictDecoding.refuseApply(call, applyErrors);
+                    return decodeNamed(call, applied, null, warnings);
+                }, warnings, false, null);
             }
-            return replace(call, current -> decodeNamed(call,
-                    fields.apply(Json.toTree(current), Json.parseYamlObject(body), manager, force, call.type(), subresource).object(), warnings),
-                    warnings, false, null);
+            StrictDecoding.warnApply(call, applyErrors, outcome.warnings());
+            return outcome;
         }
-        return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), warnings),
+        List<String> patchErrors = StrictDecoding.patchErrors(call, type, body);
+        return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), patchErrors, warnings),
                 warnings, false, FieldManager.managerFor(manager, call.userAgent()));
     }
 
-    private HasMetadata decodeNamed(Call call, ObjectNode tree, List<String> warnings) {
+    /** @param patchErrors the patch body's own strict errors (null for server-side apply's result, checked as applied) */
+    private HasMetadata decodeNamed(Call call, ObjectNode tree, List<String> patchErrors, List<String> warnings) {
         tree.put("apiVersion", call.type().apiVersion());
         tree.put("kind", call.type().kind());
-        HasMetadata object = decodeForWrite(call, tree, warnings);
+        HasMetadata object = decodeForWrite(call, tree, null, patchErrors, warnings);
         if (!call.info().name().equals(object.getMetadata().getName())) {
             throw ApiException.badRequest("the name of the object (" + object.getMetadata().getName()
                     + ") does not match the name on the URL (" + call.info().name() + ")");
@@ -438,8 +509,15 @@ public class ResourceService {
 
     // ---- shared steps -----------------------------------------------------------------------
 
-    /** Body → typed object, checking kind, apiVersion, namespace, unknown fields; as kube-apiserver's decoding does. */
-    HasMetadata decodeForWrite(Call call, ObjectNode body, List<String> warnings) {
+    /**
+     * Body → typed object, checking kind, apiVersion, namespace, quantities, unknown and repeated fields; as
+     * kube-apiserver's decoding does.
+     *
+     * @param sent        the POST or PUT body as sent; null for the result of a patch, which Kubernetes decodes from a map
+     *                    (a quantity that does not parse is left to validation, a 422, where Kubernetes answers 422 "patch")
+     * @param patchErrors for the result of a JSON, merge or strategic merge patch: the patch body's own strict errors
+     */
+    HasMetadata decodeForWrite(Call call, ObjectNode body, RequestBody sent, List<String> patchErrors, List<String> warnings) {
         ResourceType type = call.type();
         if ("scale".equals(call.info().subresource())) {
             throw ApiException.methodNotAllowed("scale is handled by its own handler");
@@ -464,16 +542,15 @@ public class ResourceService {
         if (object.getMetadata() == null) {
             object.setMetadata(new ObjectMeta());
         }
-        List<String> unknown = UnknownFields.strip(object);
-        if (!unknown.isEmpty()) {
-            String validation = call.query().fieldValidation();
-            if (validation.equals("Strict")) {
-                throw ApiException.badRequest("strict decoding error: " + String.join(", ",
-                        unknown.stream().map(u -> "unknown field \"" + u + "\"").toList()));
-            }
-            if (validation.equals("Warn")) {
-                unknown.forEach(u -> warnings.add("unknown field \"" + u + "\""));
-            }
+        UnknownFields.Found found = UnknownFields.strip(object);
+        if (sent != null && !found.badQuantities().isEmpty()) {
+            // resource.Quantity's UnmarshalJSON fails the whole decode: a 400 whatever fieldValidation says
+            throw StrictDecoding.notDecodable(type, found.badQuantities().get(0));
+        }
+        if (patchErrors != null) {
+            StrictDecoding.checkPatched(call, patchErrors, found.unknown(), body, warnings);
+        } else {
+            StrictDecoding.check(call, sent, found.unknown(), warnings);
         }
         ObjectMeta meta = object.getMetadata();
         if (type.namespaced()) {

@@ -1,7 +1,9 @@
 package dev.coracle.server.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.coracle.server.registry.Quantities;
 import io.fabric8.kubernetes.api.model.FieldsV1;
+import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -23,14 +25,29 @@ public final class UnknownFields {
     private UnknownFields() {
     }
 
-    /** Paths such as {@code spec.containers[0].imagePullPolcy}; the unknown fields are removed from the object. */
-    public static List<String> strip(Object object) {
-        List<String> found = new ArrayList<>();
+    /**
+     * What decoding into Kubernetes' Go types would have found: the unknown fields (paths such as
+     * {@code spec.containers[0].imagePullPolcy}, in the model's field order), removed from the object, and the
+     * first quantity that does not parse, a decode error there ({@code resource.Quantity}'s UnmarshalJSON).
+     */
+    public record Found(List<String> unknown, List<String> badQuantities) {
+    }
+
+    public static Found strip(Object object) {
+        Found found = new Found(new ArrayList<>(), new ArrayList<>());
         walk(object, "", found);
         return found;
     }
 
-    private static void walk(Object object, String path, List<String> found) {
+    private static void walk(Object object, String path, Found found) {
+        if (object instanceof Quantity q) {
+            try {
+                Quantities.parse(Quantities.text(q));
+            } catch (IllegalArgumentException e) {
+                found.badQuantities().add(path + ": \"" + Quantities.text(q) + "\": " + e.getMessage());
+            }
+            return;
+        }
         if (object == null || object instanceof FieldsV1 || !object.getClass().getName().startsWith("io.fabric8.")) {
             if (object instanceof Collection<?> c) {
                 int i = 0;
@@ -47,7 +64,7 @@ public final class UnknownFields {
                 Object value = field.get(object);
                 if (field.getName().equals("additionalProperties")) {
                     if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                        extra.keySet().forEach(k -> found.add(join(path, String.valueOf(k))));
+                        extra.keySet().forEach(k -> found.unknown().add(join(path, String.valueOf(k))));
                         extra.clear();
                     }
                     continue;

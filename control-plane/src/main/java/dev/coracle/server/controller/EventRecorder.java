@@ -39,6 +39,11 @@ public class EventRecorder {
         this.client = client;
     }
 
+    /** A recorder writing with another component's client, as each Kubernetes component records its own events. */
+    public EventRecorder as(String component) {
+        return new EventRecorder(client.as(component));
+    }
+
     public void normal(HasMetadata about, String component, String reason, String message) {
         record(about, component, "Normal", reason, message);
     }

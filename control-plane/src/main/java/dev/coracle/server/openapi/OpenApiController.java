@@ -41,6 +41,60 @@ class OpenApiController {
         return built;
     }
 
+    /** What kube-openapi's v2 handler answers for an Accept clause it can serve: the media type it returns. */
+    private static final String V2_PROTOBUF_ACCEPTED = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    private static final String V2_PROTOBUF_RETURNED = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+    /**
+     * kube-openapi's v2 handler: the first Accept clause it can serve wins, JSON or gnostic's protobuf (what client-go's
+     * OpenAPISchema asks for, and {@code kubectl explain --output=plaintext-openapiv2} reads); none: a bare 406.
+     */
+    @RequestMapping("/openapi/v2")
+    Mono<Void> serveV2(ServerWebExchange exchange) {
+        var request = exchange.getRequest();
+        var response = exchange.getResponse();
+        response.getHeaders().add("Vary", "Accept");
+        String format = negotiateV2(request.getHeaders().getFirst("Accept"));
+        if (format == null) {
+            response.setStatusCode(HttpStatus.NOT_ACCEPTABLE);
+            return response.setComplete();
+        }
+        boolean protobuf = format.equals(V2_PROTOBUF_RETURNED);
+        var document = protobuf ? documents().swaggerProtobuf() : documents().swagger();
+        response.getHeaders().setETag(document.etag());
+        response.getHeaders().setCacheControl("no-cache, private");
+        if (document.etag().equals(request.getHeaders().getFirst("If-None-Match"))) {
+            response.setStatusCode(HttpStatus.NOT_MODIFIED);
+            return response.setComplete();
+        }
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().setContentType(MediaType.parseMediaType(format));
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(document.json())));
+    }
+
+    /** The media type to answer with for this Accept (none means {@code *}{@code /*}; q=0 clauses excluded), or null. */
+    static String negotiateV2(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return MediaType.APPLICATION_JSON_VALUE;
+        }
+        for (String clause : accept.split(",")) {
+            String[] parts = clause.split(";");
+            String type = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+            boolean refused = java.util.Arrays.stream(parts).skip(1).map(p -> p.replace(" ", ""))
+                    .anyMatch(p -> p.matches("q=0(\\.0*)?"));
+            if (refused) {
+                continue;
+            }
+            if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*") || type.equals("*")) {
+                return MediaType.APPLICATION_JSON_VALUE;
+            }
+            if (type.equals(V2_PROTOBUF_ACCEPTED)) {
+                return V2_PROTOBUF_RETURNED;
+            }
+        }
+        return null;
+    }
+
     @RequestMapping({"/openapi/v3", "/openapi/v3/**"})
     Mono<Void> serve(ServerWebExchange exchange) {
         var request = exchange.getRequest();

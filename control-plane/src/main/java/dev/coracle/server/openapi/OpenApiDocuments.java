@@ -63,6 +63,8 @@ public final class OpenApiDocuments {
             "application/strategic-merge-patch+json", "application/apply-patch+yaml");
 
     private final Document index;
+    private final Document swagger;
+    private final Document swaggerProtobuf;
     private final SortedMap<String, Document> groupVersions;
 
     /** Builds the documents of these resources; the order of the list does not matter. */
@@ -76,8 +78,10 @@ public final class OpenApiDocuments {
         }
         SortedMap<String, Document> documents = new TreeMap<>();
         ObjectNode indexPaths = NODES.objectNode();
+        List<ObjectNode> trees = new ArrayList<>();
         for (Map.Entry<String, List<ResourceType>> entry : byGroupVersion.entrySet()) {
             ObjectNode tree = new GroupVersionDocument(generator, entry.getValue()).build();
+            trees.add(tree);
             Document document = new Document(entry.getKey(), serialize(tree));
             documents.put(entry.getKey(), document);
             indexPaths.putObject(entry.getKey()).put("serverRelativeURL", document.serverRelativeUrl());
@@ -86,6 +90,19 @@ public final class OpenApiDocuments {
         indexTree.set("paths", indexPaths);
         this.index = new Document("", serialize(indexTree));
         this.groupVersions = Collections.unmodifiableSortedMap(documents);
+        ObjectNode swaggerTree = SwaggerDocument.from(trees);
+        this.swagger = new Document("", serialize(swaggerTree));
+        this.swaggerProtobuf = new Document("", SwaggerProtobuf.encode(swaggerTree));
+    }
+
+    /** The OpenAPI v2 document of {@code GET /openapi/v2}: every group-version's paths and schemas in one. */
+    public Document swagger() {
+        return swagger;
+    }
+
+    /** The same v2 document in gnostic's protobuf (its bytes are what {@link Document#json()} returns). */
+    public Document swaggerProtobuf() {
+        return swaggerProtobuf;
     }
 
     /** The document of {@code GET /openapi/v3}: every group-version with the URL of its document. */

@@ -83,9 +83,10 @@ public class Scheduler extends Controller {
     private volatile ScheduledExecutorService timer;
 
     public Scheduler(InternalClient client, EventRecorder recorder, SchedulerProperties properties, MeterRegistry meters) {
-        this.client = client;
+        // kube-scheduler writes with its own client: its PodScheduled conditions and events are kube-scheduler's in managedFields
+        this.client = client.as("kube-scheduler");
         this.properties = properties;
-        this.events = new AsyncEvents(recorder, SCHEDULER_NAME);
+        this.events = new AsyncEvents(recorder.as("kube-scheduler"), SCHEDULER_NAME);
         this.meters = meters;
         for (Queue q : Queue.values()) {
             Gauge.builder("scheduler_pending_pods", this, s -> s.count(q))

@@ -169,7 +169,7 @@ public class ObjectStore {
         }
     }
 
-    private static RevisionCounter counter(Connection c) throws SQLException {
+    static RevisionCounter counter(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT current_revision, compacted_revision FROM revision_counter WHERE id = 1");
              ResultSet rs = s.executeQuery()) {
             if (!rs.next()) {

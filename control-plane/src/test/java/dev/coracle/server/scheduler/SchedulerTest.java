@@ -87,12 +87,21 @@ class SchedulerTest {
             assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
             assertThat(scheduled.getMessage()).isEqualTo(message);
         });
+        // written with kube-scheduler's own client, as in Kubernetes: the condition is kube-scheduler's, not the controllers'
+        assertThat(get("too-big").getMetadata().getManagedFields())
+                .filteredOn(f -> "status".equals(f.getSubresource()))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.getManager()).isEqualTo("kube-scheduler");
+                    assertThat(f.getOperation()).isEqualTo("Update");
+                    assertThat(f.getFieldsV1().getAdditionalProperties().toString()).contains("PodScheduled");
+                });
         await().atMost(WAIT).untilAsserted(() -> {
             Event event = event("too-big", "FailedScheduling");
             assertThat(event).isNotNull();
             assertThat(event.getType()).isEqualTo("Warning");
             assertThat(event.getMessage()).isEqualTo(message);
             assertThat(event.getSource().getComponent()).isEqualTo("default-scheduler");
+            assertThat(event.getMetadata().getManagedFields()).extracting(f -> f.getManager()).containsOnly("kube-scheduler");
         });
         assertThat(get("too-big").getSpec().getNodeName()).isNull();
         assertThat(get("too-big").getStatus().getPhase()).isEqualTo("Pending");

@@ -67,6 +67,13 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(CoracleServer.start(args.toArray(String[]::new)), dataDir);
     }
 
+    /** Waits (up to 30 s) until the API serves the built-in {@code default} namespace; returns this server. */
+    public TestServer awaitReady() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> send("GET", "/api/v1/namespaces/default", null, null).statusCode() == 200);
+        return this;
+    }
+
     public int port() {
         return port;
     }
@@ -120,6 +127,15 @@ public final class TestServer implements AutoCloseable {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        return sendAsIs(request);
+    }
+
+    /** Raw HTTP with the admin token, for a request that sets its own headers ({@code Accept}, {@code If-None-Match}). */
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        return sendAsIs(request.header("Authorization", "Bearer " + adminToken()));
+    }
+
+    private static HttpResponse<String> sendAsIs(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
