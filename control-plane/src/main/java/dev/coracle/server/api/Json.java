@@ -1,5 +1,7 @@
 package dev.coracle.server.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -11,7 +13,6 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * The one JSON configuration of the API: trees for what the API layer rewrites, typed Fabric8
@@ -35,6 +36,13 @@ public final class Json {
             .build();
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    /** MAPPER, but skipping {@code metadata.managedFields} while it reads: for caches that never look at them. */
+    private static final JsonMapper WITHOUT_MANAGED_FIELDS = MAPPER.rebuild().addMixIn(ObjectMeta.class, SkipManagedFields.class).build();
+
+    @JsonIgnoreProperties("managedFields")
+    private interface SkipManagedFields {
+    }
 
     private Json() {
     }
@@ -72,17 +80,12 @@ public final class Json {
         return (ObjectNode) MAPPER.readTree(body);
     }
 
-    /** Straight from stored JSON to {@code type}, skipping what it does not declare. */
-    public static <T> T readStored(String body, Class<T> type) {
-        return MAPPER.readValue(body, type);
-    }
-
-    public static <T> List<T> toTypedList(JsonNode tree, Class<T> element) {
-        try {
-            return MAPPER.treeToValue(tree, MAPPER.getTypeFactory().constructCollectionType(List.class, element));
-        } catch (JacksonException e) {
-            throw ApiException.badRequest("error decoding a list of " + element.getSimpleName() + ": " + describe(e));
-        }
+    /**
+     * Straight from stored JSON to {@code type} without {@code metadata.managedFields}, which are skipped rather than
+     * decoded: what an informer keeps (client-go's TransformStripManagedFields), in one pass.
+     */
+    public static <T> T readStoredWithoutManagedFields(String body, Class<T> type) {
+        return WITHOUT_MANAGED_FIELDS.readValue(body, type);
     }
 
     public static <T> T toTyped(JsonNode tree, Class<T> type) {

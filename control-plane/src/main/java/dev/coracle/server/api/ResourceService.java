@@ -7,6 +7,7 @@ import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.registry.Validation;
 import dev.coracle.server.patch.ApplyResult;
 import dev.coracle.server.patch.FieldManager;
+import dev.coracle.server.patch.ManagedFields;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.patch.Patcher;
 import dev.coracle.server.selector.Attributes;
@@ -22,7 +23,6 @@ import dev.coracle.server.watch.NamespaceStates;
 import dev.coracle.server.watch.WatchCache;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -322,8 +322,7 @@ public class ResourceService {
     private HasMetadata track(Call call, HasMetadata live, HasMetadata object, String manager) {
         ObjectNode tracked = fields.update(live == null ? null : Json.toTree(live), Json.toTree(object), manager, call.type(),
                 call.info().subresource());
-        JsonNode managed = tracked.path("metadata").get("managedFields");
-        object.getMetadata().setManagedFields(managed == null || managed.isNull() ? null : Json.toTypedList(managed, ManagedFieldsEntry.class));
+        object.getMetadata().setManagedFields(ManagedFields.toModel(tracked.path("metadata").get("managedFields")));
         return object;
     }
 

@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -195,19 +194,12 @@ public final class Informer<T extends HasMetadata> {
         if (!wholeObjects) {
             return metadataOnly(body);
         }
-        ObjectNode tree = Json.parseStored(body);
-        if (tree.get("metadata") instanceof ObjectNode metadata) {
-            metadata.remove("managedFields");
-        }
-        return Json.toTyped(tree, modelClass);
+        return Json.readStoredWithoutManagedFields(body, modelClass);
     }
 
-    /** The object with nothing but its metadata (without managedFields): the rest is skipped, not decoded. */
+    /** The object with nothing but its metadata: the rest is skipped, not decoded. */
     private T metadataOnly(String body) {
-        ObjectMeta metadata = Json.readStored(body, MetadataOnly.class).metadata;
-        if (metadata != null) {
-            metadata.setManagedFields(null);
-        }
+        ObjectMeta metadata = Json.readStoredWithoutManagedFields(body, MetadataOnly.class).metadata;
         try {
             T object = modelClass.getDeclaredConstructor().newInstance();
             object.setMetadata(metadata);

@@ -1,5 +1,7 @@
 package dev.coracle.server.patch;
 
+import io.fabric8.kubernetes.api.model.FieldsV1;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -17,7 +19,7 @@ import java.util.Objects;
  * {@code fieldsType: FieldsV1}, {@code fieldsV1}, {@code subresource}). As in kube-apiserver an {@code Apply} entry
  * is identified by manager and subresource, an {@code Update} entry also by its API version.
  */
-final class ManagedFields {
+public final class ManagedFields {
 
     static final String APPLY = "Apply";
     static final String UPDATE = "Update";
@@ -226,6 +228,34 @@ final class ManagedFields {
                 node.put("subresource", e.key.subresource());
             }
         }
+    }
+
+    /**
+     * The model objects of {@code metadata.managedFields} as {@link #writeTo} wrote them. Built by hand, each
+     * {@code fieldsV1} keeping its JSON tree as is: decoding the field sets through Jackson's bean mapping cost as
+     * much as decoding the whole object they belong to.
+     */
+    public static List<ManagedFieldsEntry> toModel(JsonNode managedFields) {
+        if (managedFields == null || !managedFields.isArray()) {
+            return null;
+        }
+        List<ManagedFieldsEntry> out = new ArrayList<>(managedFields.size());
+        for (JsonNode node : managedFields) {
+            ManagedFieldsEntry entry = new ManagedFieldsEntry();
+            entry.setManager(text(node, "manager"));
+            entry.setOperation(text(node, "operation"));
+            entry.setApiVersion(text(node, "apiVersion"));
+            entry.setTime(text(node, "time"));
+            entry.setFieldsType(text(node, "fieldsType"));
+            entry.setSubresource(text(node, "subresource"));
+            if (node.get("fieldsV1") instanceof ObjectNode fields) {
+                FieldsV1 fieldsV1 = new FieldsV1();
+                fields.properties().forEach(p -> fieldsV1.setAdditionalProperty(p.getKey(), p.getValue()));
+                entry.setFieldsV1(fieldsV1);
+            }
+            out.add(entry);
+        }
+        return out;
     }
 
     private static String text(JsonNode node, String field) {
