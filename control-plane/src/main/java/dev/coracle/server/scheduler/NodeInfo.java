@@ -32,6 +32,9 @@ public final class NodeInfo {
     private final Map<String, Map<String, Integer>> usedPorts = new HashMap<>();
     /** controller owner uid to how many of its pods are here. */
     private final Map<String, Integer> owners = new HashMap<>();
+    /** {@code PodsWithAffinity} and {@code PodsWithRequiredAntiAffinity}: what inter-pod affinity must look at here. */
+    private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
+    private final Map<String, PodInfo> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
 
     NodeInfo(String name) {
         this.name = name;
@@ -90,6 +93,17 @@ public final class NodeInfo {
                 }
             } else {
                 byIp.put(k, n);
+            }
+        }
+        if (pod.hasPodAffinity) {
+            if (sign > 0) {
+                podsWithAffinity.put(pod.key, pod);
+                if (!pod.requiredAntiAffinityTerms.isEmpty()) {
+                    podsWithRequiredAntiAffinity.put(pod.key, pod);
+                }
+            } else {
+                podsWithAffinity.remove(pod.key);
+                podsWithRequiredAntiAffinity.remove(pod.key);
             }
         }
         if (pod.ownerUid != null) {
@@ -165,6 +179,22 @@ public final class NodeInfo {
 
     public long nonZeroMemory() {
         return nonZeroMemory;
+    }
+
+    public Iterable<PodInfo> podsWithAffinity() {
+        return podsWithAffinity.values();
+    }
+
+    public Iterable<PodInfo> podsWithRequiredAntiAffinity() {
+        return podsWithRequiredAntiAffinity.values();
+    }
+
+    boolean hasPodsWithAffinity() {
+        return !podsWithAffinity.isEmpty();
+    }
+
+    boolean hasPodsWithRequiredAntiAffinity() {
+        return !podsWithRequiredAntiAffinity.isEmpty();
     }
 
     public int podsOfOwner(String ownerUid) {
