@@ -19,6 +19,8 @@ public final class NodeInfo {
     private final String name;
     private Node node;
     private Map<String, String> labels = Map.of();
+    /** Whether the node has the {@code kubernetes.io/hostname} label, kept apart as default spreading asks for every node in every cycle. */
+    private boolean hostnameLabelled;
     private List<Taint> taints = List.of();
     private boolean unschedulable;
     private Resource allocatable = new Resource();
@@ -36,6 +38,8 @@ public final class NodeInfo {
     private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
     private final Map<String, PodInfo> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
 
+    public static final String HOSTNAME = "kubernetes.io/hostname";
+
     NodeInfo(String name) {
         this.name = name;
     }
@@ -43,6 +47,7 @@ public final class NodeInfo {
     void setNode(Node node) {
         this.node = node;
         this.labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        this.hostnameLabelled = labels.containsKey(HOSTNAME);
         this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         List<Taint> effective = new ArrayList<>(node.getSpec() == null ? List.of() : node.getSpec().getTaints());
         for (Taint implied : Taints.conditionTaints(node)) {
@@ -142,6 +147,10 @@ public final class NodeInfo {
 
     public Map<String, String> labels() {
         return labels;
+    }
+
+    public boolean hostnameLabelled() {
+        return hostnameLabelled;
     }
 
     /** The node's taints plus the NoSchedule taints its conditions imply, should the node lifecycle controller not have added them yet. */

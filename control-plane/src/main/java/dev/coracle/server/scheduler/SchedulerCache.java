@@ -21,6 +21,8 @@ import java.util.function.Function;
  */
 public final class SchedulerCache {
 
+    public static final String ZONE = "topology.kubernetes.io/zone";
+
     private record Placement(String node, PodInfo pod, boolean assumed) {
     }
 
@@ -31,6 +33,8 @@ public final class SchedulerCache {
     private final Set<NodeInfo> nodesWithAffinityPods = new LinkedHashSet<>();
     private final Set<NodeInfo> nodesWithRequiredAntiAffinityPods = new LinkedHashSet<>();
     private volatile Function<String, Map<String, String>> namespaceLabels = ns -> Map.of();
+    /** Candidate nodes labelled with a zone: without any, the zone part of the default spreading has nothing to do. */
+    private int zonedNodes;
 
     public Object lock() {
         return this;
@@ -42,6 +46,7 @@ public final class SchedulerCache {
         pods.clear();
         nodesWithAffinityPods.clear();
         nodesWithRequiredAntiAffinityPods.clear();
+        zonedNodes = 0;
     }
 
     /** Where the labels of a namespace come from (the namespace informer), for namespace selectors of affinity terms. */
@@ -70,8 +75,13 @@ public final class SchedulerCache {
         NodeInfo info = nodes.computeIfAbsent(name, NodeInfo::new);
         if (info.node() == null) {
             nodeList.add(info);
+        } else if (info.labels().containsKey(ZONE)) {
+            zonedNodes--;
         }
         info.setNode(node);
+        if (info.labels().containsKey(ZONE)) {
+            zonedNodes++;
+        }
     }
 
     public synchronized void removeNode(String name) {
@@ -79,11 +89,19 @@ public final class SchedulerCache {
         if (info == null) {
             return;
         }
+        if (info.node() != null && info.labels().containsKey(ZONE)) {
+            zonedNodes--;
+        }
         nodeList.remove(info);
         info.clearNode();
         if (info.podCount() == 0) {
             nodes.remove(name);
         }
+    }
+
+    /** Whether some candidate node has the {@code topology.kubernetes.io/zone} label; to be read under the lock. */
+    public boolean hasZones() {
+        return zonedNodes > 0;
     }
 
     /** The candidate nodes; to be read under the lock. */

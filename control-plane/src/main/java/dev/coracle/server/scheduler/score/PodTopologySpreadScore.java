@@ -27,12 +27,14 @@ import java.util.Set;
  */
 public final class PodTopologySpreadScore implements Score {
 
-    static final String HOSTNAME = "kubernetes.io/hostname";
-    static final String ZONE = "topology.kubernetes.io/zone";
+    static final String HOSTNAME = NodeInfo.HOSTNAME;
+    static final String ZONE = SchedulerCache.ZONE;
     /** {@code systemDefaultConstraints}: ScheduleAnyway, with the default inclusion policies. */
     static final List<SpreadConstraint> SYSTEM_DEFAULTS = List.of(
             new SpreadConstraint(3, HOSTNAME, null, 1, true, false),
             new SpreadConstraint(5, ZONE, null, 1, true, false));
+    /** The same when no node has a zone: the zone constraint would add nothing to any node. */
+    private static final List<SpreadConstraint> SYSTEM_DEFAULTS_WITHOUT_ZONES = SYSTEM_DEFAULTS.subList(0, 1);
     private static final Set<String> DEFAULT_SELECTOR_OWNERS = Set.of("ReplicaSet", "ReplicationController", "StatefulSet");
     private static final long IGNORED = -1;
 
@@ -41,7 +43,8 @@ public final class PodTopologySpreadScore implements Score {
         final List<SpreadConstraint> constraints;
         /** For the system defaults: the controller whose pods are spread. */
         final String owner;
-        final Set<NodeInfo> ignored = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Nodes lacking a topology key of explicit constraints; null while there is none. */
+        Set<NodeInfo> ignored;
         final List<Map<String, Long>> valueCounts;
         final double[] weights;
 
@@ -49,8 +52,8 @@ public final class PodTopologySpreadScore implements Score {
             this.constraints = constraints;
             this.owner = owner;
             this.valueCounts = new java.util.ArrayList<>(constraints.size());
-            for (int i = 0; i < constraints.size(); i++) {
-                valueCounts.add(new HashMap<>());
+            for (SpreadConstraint c : constraints) {
+                valueCounts.add(c.topologyKey().equals(HOSTNAME) ? null : new HashMap<>());
             }
             this.weights = new double[constraints.size()];
         }
@@ -80,7 +83,13 @@ public final class PodTopologySpreadScore implements Score {
             }
             state = new State(constraints, null);
         } else if (pod.ownerUid != null && DEFAULT_SELECTOR_OWNERS.contains(pod.ownerKind)) {
-            state = new State(SYSTEM_DEFAULTS, pod.ownerUid);
+            state = new State(cache.hasZones() ? SYSTEM_DEFAULTS : SYSTEM_DEFAULTS_WITHOUT_ZONES, pod.ownerUid);
+            if (state.constraints == SYSTEM_DEFAULTS_WITHOUT_ZONES) {
+                // the hostname default alone: one domain per feasible node, counted when scoring
+                state.weights[0] = Math.log(feasible.size() + 2);
+                cycle.write(this, state);
+                return true;
+            }
         } else {
             return false;
         }
@@ -88,8 +97,12 @@ public final class PodTopologySpreadScore implements Score {
         boolean requireAllKeys = state.owner == null;
         int n = state.constraints.size();
         boolean[] labelled = new boolean[n];
+        boolean[] unlabelled = new boolean[n];
         for (NodeInfo node : feasible) {
             if (requireAllKeys && !SpreadConstraint.nodeHasAllKeys(node.labels(), state.constraints)) {
+                if (state.ignored == null) {
+                    state.ignored = Collections.newSetFromMap(new IdentityHashMap<>());
+                }
                 state.ignored.add(node);
                 continue;
             }
@@ -99,13 +112,18 @@ public final class PodTopologySpreadScore implements Score {
                     continue; // counted per node when scoring
                 }
                 String value = node.labels().get(key);
-                labelled[i] |= value != null;
-                state.valueCounts.get(i).putIfAbsent(value == null ? "" : value, 0L);
+                if (value == null) {
+                    unlabelled[i] = true; // one more domain for the weight, "" in kube-scheduler; never scored
+                } else {
+                    labelled[i] = true;
+                    state.valueCounts.get(i).putIfAbsent(value, 0L);
+                }
             }
         }
         for (int i = 0; i < n; i++) {
             SpreadConstraint c = state.constraints.get(i);
-            int size = c.topologyKey().equals(HOSTNAME) ? feasible.size() - state.ignored.size() : state.valueCounts.get(i).size();
+            int size = c.topologyKey().equals(HOSTNAME) ? feasible.size() - (state.ignored == null ? 0 : state.ignored.size())
+                    : state.valueCounts.get(i).size() + (unlabelled[i] ? 1 : 0);
             state.weights[i] = Math.log(size + 2);
         }
         // the domains' counts over every node; a constraint no feasible node has the key of adds nothing to any score
@@ -125,9 +143,9 @@ public final class PodTopologySpreadScore implements Score {
                     }
                     String value = node.labels().get(c.topologyKey());
                     Map<String, Long> counts = state.valueCounts.get(i);
-                    Long current = counts.get(value == null ? "" : value);
+                    Long current = value == null ? null : counts.get(value);
                     if (current != null) {
-                        counts.put(value == null ? "" : value, current + state.count(c, pod, node));
+                        counts.put(value, current + state.count(c, pod, node));
                     }
                 }
             }
@@ -139,17 +157,29 @@ public final class PodTopologySpreadScore implements Score {
     @Override
     public long score(CycleState cycle, PodInfo pod, NodeInfo node) {
         State state = cycle.read(this);
-        if (state.ignored.contains(node)) {
+        if (state.constraints == SYSTEM_DEFAULTS_WITHOUT_ZONES) {
+            // the common case, every cycle for every node of a workload's pods: the hostname default alone
+            return node.hostnameLabelled() ? Math.round(node.podsOfOwner(state.owner) * state.weights[0] + 2) : 0;
+        }
+        if (state.ignored != null && state.ignored.contains(node)) {
             return IGNORED;
         }
         double score = 0;
         for (int i = 0; i < state.constraints.size(); i++) {
             SpreadConstraint c = state.constraints.get(i);
-            String value = node.labels().get(c.topologyKey());
-            if (value == null) {
-                continue;
+            long count;
+            if (c.topologyKey().equals(HOSTNAME)) {
+                if (!node.hostnameLabelled()) {
+                    continue;
+                }
+                count = state.count(c, pod, node);
+            } else {
+                String value = node.labels().get(c.topologyKey());
+                if (value == null) {
+                    continue;
+                }
+                count = state.valueCounts.get(i).getOrDefault(value, 0L);
             }
-            long count = c.topologyKey().equals(HOSTNAME) ? state.count(c, pod, node) : state.valueCounts.get(i).getOrDefault(value, 0L);
             score += count * state.weights[i] + (c.maxSkew() - 1);
         }
         return Math.round(score);
