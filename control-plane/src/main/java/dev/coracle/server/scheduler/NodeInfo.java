@@ -32,7 +32,7 @@ public final class NodeInfo {
     private long nonZeroMemory;
     /** host IP, then "protocol/port", to how many pods use it. */
     private final Map<String, Map<String, Integer>> usedPorts = new HashMap<>();
-    /** controller owner uid to how many of its pods are here. */
+    /** controller owner uid to how many of its pods are here, not counting those being deleted (as spreading does not). */
     private final Map<String, Integer> owners = new HashMap<>();
     /** {@code PodsWithAffinity} and {@code PodsWithRequiredAntiAffinity}: what inter-pod affinity must look at here. */
     private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
@@ -111,7 +111,7 @@ public final class NodeInfo {
                 podsWithRequiredAntiAffinity.remove(pod.key);
             }
         }
-        if (pod.ownerUid != null) {
+        if (pod.ownerUid != null && !pod.terminating) {
             int n = owners.getOrDefault(pod.ownerUid, 0) + sign;
             if (n <= 0) {
                 owners.remove(pod.ownerUid);

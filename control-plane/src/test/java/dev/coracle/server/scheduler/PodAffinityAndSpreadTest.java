@@ -240,6 +240,11 @@ class PodAffinityAndSpreadTest {
         // n1 9.0 -> 9, n2 7.39 -> 7, n3 6; normalized 100 * (9 + 6 - s) / 9
         assertThat(scores("PodTopologySpread", owned(pod("r2", Map.of("app", "r"), p -> {
         }), uid))).containsExactly(Map.entry("n1", 66L), Map.entry("n2", 88L), Map.entry("n3", 100L));
+        // a replica being deleted does not count (countPodsMatchSelector skips terminating pods)
+        Pod leaving = owned(pod("r0", Map.of("app", "r"), p -> p.editMetadata().withDeletionTimestamp("2026-11-27T00:00:00Z").endMetadata()), uid);
+        bind(leaving, "n2");
+        assertThat(scores("PodTopologySpread", owned(pod("r3", Map.of("app", "r"), p -> {
+        }), uid))).containsExactly(Map.entry("n1", 66L), Map.entry("n2", 88L), Map.entry("n3", 100L));
         // a pod with neither constraints nor a controller is not spread
         assertThat(scores("PodTopologySpread", pod("lone", Map.of(), p -> {
         })).values()).containsOnly(0L);
