@@ -19,6 +19,8 @@ public final class NodeInfo {
     private final String name;
     private Node node;
     private Map<String, String> labels = Map.of();
+    /** Whether the node has the {@code kubernetes.io/hostname} label, kept apart as default spreading asks for every node in every cycle. */
+    private boolean hostnameLabelled;
     private List<Taint> taints = List.of();
     private boolean unschedulable;
     private Resource allocatable = new Resource();
@@ -30,8 +32,13 @@ public final class NodeInfo {
     private long nonZeroMemory;
     /** host IP, then "protocol/port", to how many pods use it. */
     private final Map<String, Map<String, Integer>> usedPorts = new HashMap<>();
-    /** controller owner uid to how many of its pods are here. */
+    /** controller owner uid to how many of its pods are here, not counting those being deleted (as spreading does not). */
     private final Map<String, Integer> owners = new HashMap<>();
+    /** {@code PodsWithAffinity} and {@code PodsWithRequiredAntiAffinity}: what inter-pod affinity must look at here. */
+    private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
+    private final Map<String, PodInfo> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
+
+    public static final String HOSTNAME = "kubernetes.io/hostname";
 
     NodeInfo(String name) {
         this.name = name;
@@ -40,6 +47,7 @@ public final class NodeInfo {
     void setNode(Node node) {
         this.node = node;
         this.labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        this.hostnameLabelled = labels.containsKey(HOSTNAME);
         this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         List<Taint> effective = new ArrayList<>(node.getSpec() == null ? List.of() : node.getSpec().getTaints());
         for (Taint implied : Taints.conditionTaints(node)) {
@@ -92,7 +100,18 @@ public final class NodeInfo {
                 byIp.put(k, n);
             }
         }
-        if (pod.ownerUid != null) {
+        if (pod.hasPodAffinity) {
+            if (sign > 0) {
+                podsWithAffinity.put(pod.key, pod);
+                if (!pod.requiredAntiAffinityTerms.isEmpty()) {
+                    podsWithRequiredAntiAffinity.put(pod.key, pod);
+                }
+            } else {
+                podsWithAffinity.remove(pod.key);
+                podsWithRequiredAntiAffinity.remove(pod.key);
+            }
+        }
+        if (pod.ownerUid != null && !pod.terminating) {
             int n = owners.getOrDefault(pod.ownerUid, 0) + sign;
             if (n <= 0) {
                 owners.remove(pod.ownerUid);
@@ -130,6 +149,10 @@ public final class NodeInfo {
         return labels;
     }
 
+    public boolean hostnameLabelled() {
+        return hostnameLabelled;
+    }
+
     /** The node's taints plus the NoSchedule taints its conditions imply, should the node lifecycle controller not have added them yet. */
     public List<Taint> taints() {
         return taints;
@@ -165,6 +188,22 @@ public final class NodeInfo {
 
     public long nonZeroMemory() {
         return nonZeroMemory;
+    }
+
+    public Iterable<PodInfo> podsWithAffinity() {
+        return podsWithAffinity.values();
+    }
+
+    public Iterable<PodInfo> podsWithRequiredAntiAffinity() {
+        return podsWithRequiredAntiAffinity.values();
+    }
+
+    boolean hasPodsWithAffinity() {
+        return !podsWithAffinity.isEmpty();
+    }
+
+    boolean hasPodsWithRequiredAntiAffinity() {
+        return !podsWithRequiredAntiAffinity.isEmpty();
     }
 
     public int podsOfOwner(String ownerUid) {

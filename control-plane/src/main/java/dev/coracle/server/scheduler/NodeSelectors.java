@@ -17,6 +17,14 @@ public final class NodeSelectors {
     private NodeSelectors() {
     }
 
+    /** {@code nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)}: the pod's {@code nodeSelector} and required node affinity both hold. */
+    public static boolean matchesRequiredNodeAffinity(PodInfo pod, NodeInfo node) {
+        if (!pod.nodeSelector.isEmpty() && !matchesNodeSelector(pod.nodeSelector, node.labels())) {
+            return false;
+        }
+        return pod.requiredAffinity == null || matches(pod.requiredAffinity, node.node(), node.labels());
+    }
+
     /** Every {@code nodeSelector} label present with the same value. */
     public static boolean matchesNodeSelector(Map<String, String> nodeSelector, Map<String, String> labels) {
         for (Map.Entry<String, String> e : nodeSelector.entrySet()) {

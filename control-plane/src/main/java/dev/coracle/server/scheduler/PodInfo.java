@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * What the scheduler needs of a pod, computed once: its effective requests (as
  * {@code resourcehelper.PodRequests} computes them), the non-zero requests scoring uses, host ports,
- * tolerations, node selection and the controller that owns it.
+ * tolerations, node selection, the controller that owns it, its inter-pod (anti-)affinity terms (as
+ * {@code framework.PodInfo} parses them) and its topology spread constraints.
  */
 public final class PodInfo {
 
@@ -41,12 +43,26 @@ public final class PodInfo {
     public final List<PreferredSchedulingTerm> preferredAffinity;
     /** The uid of the controller ownerReference, or null. */
     public final String ownerUid;
+    /** The kind of the controller ownerReference, or null. */
+    public final String ownerKind;
     public final int priority;
+    public final Map<String, String> labels;
+    /** Being deleted: topology spreading does not count it. */
+    public final boolean terminating;
+    /** {@code podWithAffinity}: the pod has pod affinity or anti-affinity, so other pods' scoring must look at it. */
+    public final boolean hasPodAffinity;
+    public final List<AffinityTerm> requiredAffinityTerms;
+    public final List<AffinityTerm> requiredAntiAffinityTerms;
+    public final List<AffinityTerm> preferredAffinityTerms;
+    public final List<AffinityTerm> preferredAntiAffinityTerms;
+    public final List<TopologySpreadConstraint> topologySpreadConstraints;
 
     private PodInfo(Pod pod) {
         this.pod = pod;
         this.key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
         this.uid = pod.getMetadata().getUid();
+        this.labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        this.terminating = pod.getMetadata().getDeletionTimestamp() != null;
         PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
         this.requests = requests(spec, false);
         Resource nonZero = requests(spec, true);
@@ -58,15 +74,24 @@ public final class PodInfo {
         var nodeAffinity = spec.getAffinity() == null ? null : spec.getAffinity().getNodeAffinity();
         this.requiredAffinity = nodeAffinity == null ? null : nodeAffinity.getRequiredDuringSchedulingIgnoredDuringExecution();
         this.preferredAffinity = nodeAffinity == null ? List.of() : nodeAffinity.getPreferredDuringSchedulingIgnoredDuringExecution();
-        String owner = null;
+        OwnerReference owner = null;
         for (OwnerReference ref : pod.getMetadata().getOwnerReferences()) {
             if (Boolean.TRUE.equals(ref.getController())) {
-                owner = ref.getUid();
+                owner = ref;
                 break;
             }
         }
-        this.ownerUid = owner;
+        this.ownerUid = owner == null ? null : owner.getUid();
+        this.ownerKind = owner == null ? null : owner.getKind();
         this.priority = spec.getPriority() == null ? 0 : spec.getPriority();
+        var affinity = spec.getAffinity() == null ? null : spec.getAffinity().getPodAffinity();
+        var anti = spec.getAffinity() == null ? null : spec.getAffinity().getPodAntiAffinity();
+        this.hasPodAffinity = affinity != null || anti != null;
+        this.requiredAffinityTerms = affinity == null ? List.of() : AffinityTerm.of(this, affinity.getRequiredDuringSchedulingIgnoredDuringExecution());
+        this.preferredAffinityTerms = affinity == null ? List.of() : AffinityTerm.weighted(this, affinity.getPreferredDuringSchedulingIgnoredDuringExecution());
+        this.requiredAntiAffinityTerms = anti == null ? List.of() : AffinityTerm.of(this, anti.getRequiredDuringSchedulingIgnoredDuringExecution());
+        this.preferredAntiAffinityTerms = anti == null ? List.of() : AffinityTerm.weighted(this, anti.getPreferredDuringSchedulingIgnoredDuringExecution());
+        this.topologySpreadConstraints = spec.getTopologySpreadConstraints() == null ? List.of() : spec.getTopologySpreadConstraints();
     }
 
     public static PodInfo of(Pod pod) {

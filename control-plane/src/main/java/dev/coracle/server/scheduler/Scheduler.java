@@ -9,8 +9,11 @@ import dev.coracle.server.controller.Informer;
 import dev.coracle.server.controller.Informers;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.scheduler.filter.Filter;
+import dev.coracle.server.scheduler.filter.InterPodAffinity;
+import dev.coracle.server.scheduler.filter.PodTopologySpread;
 import dev.coracle.server.scheduler.score.Score;
 import dev.coracle.server.store.RevisionRecord.EventType;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -45,7 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code default-scheduler}, one at a time, picks a node (filters, then scores), assumes the pod there
  * and writes the binding in the background. A pod that fits nowhere gets a {@code FailedScheduling}
  * event and {@code PodScheduled=False} ({@code Unschedulable}) and waits until a node or a bound pod
- * changes in a way that may make room (or, as a backstop, {@code podMaxInUnschedulablePodsDuration}).
+ * changes in a way that may make room (or, as a backstop, {@code podMaxInUnschedulablePodsDuration}):
+ * any node change that matters and any bound pod leaving retry every waiting pod; a pod bound or relabelled
+ * retries those that inter-pod affinity or topology spreading rejected when their queueing hints say it
+ * may help, as kube-scheduler's {@code AssignedPodAdd}/{@code UpdatePodLabel} events do.
  */
 @Component
 public class Scheduler extends Controller {
@@ -62,6 +68,9 @@ public class Scheduler extends Controller {
         volatile long lastAttemptNanos;
         volatile long backoffUntilNanos;
         volatile long unschedulableSinceNanos;
+        /** The filters that rejected it last, and the pod as it was then, for the queueing hints. */
+        volatile java.util.Set<String> rejectedBy = java.util.Set.of();
+        volatile PodInfo info;
     }
 
     private final InternalClient client;
@@ -73,12 +82,17 @@ public class Scheduler extends Controller {
     /** Pods of ours held back by scheduling gates. */
     private final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
     private final AtomicLong moveCycle = new AtomicLong();
+    /** Unschedulable pods that a bound pod's arrival or new labels may help: rejected by InterPodAffinity or PodTopologySpread. */
+    private final java.util.Set<String> waitingOnPods = ConcurrentHashMap.newKeySet();
+    /** Counts bound pods added or relabelled, so that a pod rejected during such a change is retried. */
+    private final AtomicLong assignedPodEvents = new AtomicLong();
     private final AtomicInteger binding = new AtomicInteger();
     private final MeterRegistry meters;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private Informer<Pod> pods;
     private Informer<Node> nodes;
+    private Informer<Namespace> namespaces;
     private volatile ExecutorService binder;
     private volatile ScheduledExecutorService timer;
 
@@ -113,6 +127,8 @@ public class Scheduler extends Controller {
     protected void register(Informers informers) {
         pods = informers.of(Pod.class);
         nodes = informers.of(Node.class);
+        namespaces = informers.of(Namespace.class);
+        cache.namespaceLabels(ns -> namespaces.get(null, ns).map(n -> n.getMetadata().getLabels()).orElse(null));
         pods.onChange(this::onPod);
         nodes.onChange(this::onNode);
     }
@@ -153,6 +169,7 @@ public class Scheduler extends Controller {
         cache.clear();
         pending.clear();
         gated.clear();
+        waitingOnPods.clear();
     }
 
     // ---------------------------------------------------------------- events from the informers
@@ -163,6 +180,7 @@ public class Scheduler extends Controller {
         gated.remove(key);
         if (change.type() == EventType.DELETED) {
             pending.remove(key);
+            waitingOnPods.remove(key);
             if (cache.removeBound(key)) {
                 moveAllToActive();
             }
@@ -176,7 +194,11 @@ public class Scheduler extends Controller {
                     moveAllToActive();
                 }
             } else {
-                cache.addOrUpdateBound(PodInfo.of(pod), node);
+                PodInfo now = PodInfo.of(pod);
+                PodInfo before = cache.addOrUpdateBound(now, node);
+                if (before == null || !before.labels.equals(now.labels)) {
+                    assignedPodChanged(before, now);
+                }
             }
             return;
         }
@@ -245,6 +267,31 @@ public class Scheduler extends Controller {
         return out;
     }
 
+    /**
+     * A pod bound (as the API shows it) or relabelled: the unschedulable pods that inter-pod affinity or
+     * topology spreading rejected go back to the queue when that plugin's queueing hint says it may help.
+     */
+    private void assignedPodChanged(PodInfo old, PodInfo now) {
+        assignedPodEvents.incrementAndGet();
+        if (waitingOnPods.isEmpty()) {
+            return;
+        }
+        for (String key : waitingOnPods) {
+            Pending p = pending.get(key);
+            if (p == null || p.queue != Queue.UNSCHEDULABLE || p.info == null) {
+                waitingOnPods.remove(key);
+                continue;
+            }
+            PodInfo waiting = p.info;
+            java.util.Set<String> rejectedBy = p.rejectedBy;
+            if ((rejectedBy.contains(InterPodAffinity.NAME) && InterPodAffinity.schedulableAfterPodChange(waiting, old, now, cache::namespaceLabels))
+                    || (rejectedBy.contains(PodTopologySpread.NAME) && PodTopologySpread.schedulableAfterPodChange(waiting, old, now))) {
+                waitingOnPods.remove(key);
+                requeue(key, p);
+            }
+        }
+    }
+
     /** Unschedulable pods go back to the queue, after what is left of their back-off. */
     private void moveAllToActive() {
         moveCycle.incrementAndGet();
@@ -294,6 +341,7 @@ public class Scheduler extends Controller {
         p.attempts++;
         p.lastAttemptNanos = System.nanoTime();
         long cycle = moveCycle.get();
+        long podEvents = assignedPodEvents.get();
         long start = System.nanoTime();
         PodInfo info = PodInfo.of(pod);
         SchedulingAlgorithm.Result result;
@@ -305,17 +353,26 @@ public class Scheduler extends Controller {
         }
         if (result.node() != null) {
             pending.remove(key);
+            waitingOnPods.remove(key);
             binding.incrementAndGet();
             String node = result.node();
             binder.execute(() -> bind(info, node, start));
             return;
         }
         record(result.noNodes() ? "error" : "unschedulable", start);
-        if (moveCycle.get() != cycle) {
-            requeue(key, p);
+        p.info = info;
+        p.rejectedBy = result.rejectedBy();
+        boolean waitsOnPods = p.rejectedBy.contains(InterPodAffinity.NAME) || p.rejectedBy.contains(PodTopologySpread.NAME);
+        p.queue = Queue.UNSCHEDULABLE;
+        p.unschedulableSinceNanos = System.nanoTime();
+        if (waitsOnPods) {
+            waitingOnPods.add(key);
         } else {
-            p.queue = Queue.UNSCHEDULABLE;
-            p.unschedulableSinceNanos = System.nanoTime();
+            waitingOnPods.remove(key);
+        }
+        // a change seen while this cycle ran may already have made room: retry after the back-off
+        if (moveCycle.get() != cycle || (waitsOnPods && assignedPodEvents.get() != podEvents)) {
+            requeue(key, p);
         }
         reportUnschedulable(pod, result.message());
     }

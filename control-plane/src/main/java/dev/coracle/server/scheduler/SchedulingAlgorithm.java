@@ -6,16 +6,19 @@ import dev.coracle.server.scheduler.score.Score;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One scheduling cycle, as kube-scheduler's {@code schedulePod}: filter nodes (starting where the last
  * cycle stopped, until enough feasible ones are found), score the feasible ones, pick the best at
- * random among equals. When no node fits, explains why in Kubernetes' words, with what preemption
- * would say. Called with the cache locked, from one thread.
+ * random among equals. PreFilter and PreScore plugins first compute, once per cycle, what their per-node
+ * checks need; those with nothing to do for the pod are skipped. When no node fits, explains why in
+ * Kubernetes' words, with what preemption would say. Called with the cache locked, from one thread.
  */
 public final class SchedulingAlgorithm {
 
@@ -27,25 +30,30 @@ public final class SchedulingAlgorithm {
     static final String PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
     static final String NO_VICTIMS = "No preemption victims found for incoming pod";
 
-    /** A chosen node, or a failure message (with {@code noNodes} when the cluster has none). */
-    public record Result(String node, String message, boolean noNodes, int evaluated, int feasible) {
+    /**
+     * A chosen node, or a failure message (with {@code noNodes} when the cluster has none) and the filters that
+     * rejected nodes (kube-scheduler's {@code UnschedulablePlugins}, which decide what events retry the pod).
+     */
+    public record Result(String node, String message, boolean noNodes, int evaluated, int feasible, Set<String> rejectedBy) {
     }
 
-    private final List<Filter> filters;
-    private final List<Score> scores;
+    private final Filter[] filters;
+    private final Score[] scores;
     private int nextStartNodeIndex;
 
     public SchedulingAlgorithm(List<Filter> filters, List<Score> scores) {
-        this.filters = filters;
-        this.scores = scores;
+        this.filters = filters.toArray(new Filter[0]);
+        this.scores = scores.toArray(new Score[0]);
     }
 
     public Result schedule(PodInfo pod, SchedulerCache cache) {
         List<NodeInfo> nodes = cache.nodes();
         int all = nodes.size();
         if (all == 0) {
-            return new Result(null, NO_NODES, true, 0, 0);
+            return new Result(null, NO_NODES, true, 0, 0, Set.of());
         }
+        CycleState state = new CycleState();
+        Filter[] active = preFilter(state, pod, cache);
         int wanted = numFeasibleNodesToFind(all);
         List<NodeInfo> feasible = new ArrayList<>(Math.min(wanted, all));
         Map<NodeInfo, FilterStatus> failed = new LinkedHashMap<>();
@@ -53,7 +61,7 @@ public final class SchedulingAlgorithm {
         for (int i = 0; i < all && feasible.size() < wanted; i++) {
             NodeInfo node = nodes.get((nextStartNodeIndex + i) % all);
             processed++;
-            FilterStatus status = runFilters(pod, node);
+            FilterStatus status = runFilters(state, active, pod, node);
             if (status == null) {
                 feasible.add(node);
             } else {
@@ -62,19 +70,44 @@ public final class SchedulingAlgorithm {
         }
         nextStartNodeIndex = (nextStartNodeIndex + processed) % all;
         if (feasible.isEmpty()) {
-            return new Result(null, fitError(pod, all, failed), false, processed, 0);
+            Set<String> rejectedBy = new LinkedHashSet<>();
+            for (FilterStatus s : failed.values()) {
+                rejectedBy.add(s.plugin());
+            }
+            return new Result(null, fitError(state, active, pod, all, failed), false, processed, 0, rejectedBy);
         }
         if (feasible.size() == 1) {
-            return new Result(feasible.get(0).name(), null, false, processed, 1);
+            return new Result(feasible.get(0).name(), null, false, processed, 1, Set.of());
         }
-        return new Result(selectHost(pod, feasible), null, false, processed, feasible.size());
+        return new Result(selectHost(state, pod, feasible, cache), null, false, processed, feasible.size(), Set.of());
     }
 
-    FilterStatus runFilters(PodInfo pod, NodeInfo node) {
+    /** The filters left once each has had its PreFilter; a skipped one is not run on any node. */
+    private Filter[] preFilter(CycleState state, PodInfo pod, SchedulerCache cache) {
+        Filter[] active = filters;
+        for (int i = 0; i < filters.length; i++) {
+            if (!filters[i].preFilter(state, pod, cache)) {
+                if (active == filters) {
+                    active = new Filter[filters.length];
+                    System.arraycopy(filters, 0, active, 0, i);
+                }
+                active[i] = null;
+            } else if (active != filters) {
+                active[i] = filters[i];
+            }
+        }
+        return active;
+    }
+
+    /** The first failing filter's status, tagged with the filter's name; null when the node fits. */
+    static FilterStatus runFilters(CycleState state, Filter[] filters, PodInfo pod, NodeInfo node) {
         for (Filter f : filters) {
-            FilterStatus s = f.filter(pod, node);
+            if (f == null) {
+                continue;
+            }
+            FilterStatus s = f.filter(state, pod, node);
             if (s != null) {
-                return s;
+                return s.from(f.name());
             }
         }
         return null;
@@ -90,15 +123,18 @@ public final class SchedulingAlgorithm {
         return Math.max(n, MIN_FEASIBLE_NODES);
     }
 
-    private String selectHost(PodInfo pod, List<NodeInfo> feasible) {
+    private String selectHost(CycleState state, PodInfo pod, List<NodeInfo> feasible, SchedulerCache cache) {
         int n = feasible.size();
         long[] total = new long[n];
         long[] raw = new long[n];
         for (Score s : scores) {
-            for (int i = 0; i < n; i++) {
-                raw[i] = s.score(pod, feasible.get(i));
+            if (!s.preScore(state, pod, feasible, cache)) {
+                continue;
             }
-            s.normalize(raw);
+            for (int i = 0; i < n; i++) {
+                raw[i] = s.score(state, pod, feasible.get(i));
+            }
+            s.normalize(state, raw);
             for (int i = 0; i < n; i++) {
                 total[i] += raw[i] * s.weight();
             }
@@ -126,7 +162,7 @@ public final class SchedulingAlgorithm {
      * preemption plugin found (omitted when preemption would have found victims, as Kubernetes then
      * reports no post-filter message).
      */
-    String fitError(PodInfo pod, int all, Map<NodeInfo, FilterStatus> failed) {
+    String fitError(CycleState state, Filter[] active, PodInfo pod, int all, Map<NodeInfo, FilterStatus> failed) {
         Map<String, Integer> reasons = new TreeMap<>();
         for (FilterStatus s : failed.values()) {
             for (String r : s.reasons()) {
@@ -134,7 +170,7 @@ public final class SchedulingAlgorithm {
             }
         }
         StringBuilder msg = new StringBuilder(histogram(all, reasons));
-        String preemption = preemption(pod, all, failed);
+        String preemption = preemption(state, active, pod, all, failed);
         if (preemption != null) {
             msg.append(" preemption: ").append(preemption);
         }
@@ -150,10 +186,11 @@ public final class SchedulingAlgorithm {
 
     /**
      * DefaultPreemption's dry run, without evicting anyone: a node failing a filter preemption cannot fix
-     * is "not helpful"; otherwise the pods of lower priority are set aside and the filters run again.
-     * Returns null when some node would fit once its lower-priority pods were gone.
+     * is "not helpful"; otherwise the pods of lower priority are set aside (from the node and from the
+     * PreFilter state, as {@code RemovePod} does) and the filters run again. Returns null when some node
+     * would fit once its lower-priority pods were gone.
      */
-    private String preemption(PodInfo pod, int all, Map<NodeInfo, FilterStatus> failed) {
+    private String preemption(CycleState state, Filter[] active, PodInfo pod, int all, Map<NodeInfo, FilterStatus> failed) {
         String policy = pod.pod.getSpec() == null ? null : pod.pod.getSpec().getPreemptionPolicy();
         if ("Never".equals(policy)) {
             return "not eligible due to preemptionPolicy=Never.";
@@ -175,12 +212,18 @@ public final class SchedulingAlgorithm {
                 reasons.merge(NO_VICTIMS, 1, Integer::sum);
                 continue;
             }
-            victims.forEach(v -> node.removePod(v.key));
+            for (PodInfo v : victims) {
+                node.removePod(v.key);
+                update(state, active, pod, v, node, -1);
+            }
             FilterStatus without;
             try {
-                without = runFilters(pod, node);
+                without = runFilters(state, active, pod, node);
             } finally {
-                victims.forEach(node::addPod);
+                for (PodInfo v : victims) {
+                    node.addPod(v);
+                    update(state, active, pod, v, node, 1);
+                }
             }
             if (without == null) {
                 return null;
@@ -190,5 +233,13 @@ public final class SchedulingAlgorithm {
             }
         }
         return histogram(all, reasons);
+    }
+
+    private static void update(CycleState state, Filter[] active, PodInfo pod, PodInfo other, NodeInfo node, int sign) {
+        for (Filter f : active) {
+            if (f != null) {
+                f.updateWithPod(state, pod, other, node, sign);
+            }
+        }
     }
 }

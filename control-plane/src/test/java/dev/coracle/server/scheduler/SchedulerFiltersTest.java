@@ -70,8 +70,8 @@ class SchedulerFiltersTest {
                         .withKey("metadata.name").withOperator("In").withValues("n1").build()).build())
                 .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
                 .addNewContainer().withName("c").withImage("x").endContainer().endSpec().build();
-        assertThat(new NodeAffinity().filter(PodInfo.of(byName), node)).isNull();
-        assertThat(new NodeAffinity().filter(PodInfo.of(byName), nodeInfo(node("n2", Map.of())))).isNotNull()
+        assertThat(new NodeAffinity().filter(new CycleState(), PodInfo.of(byName), node)).isNull();
+        assertThat(new NodeAffinity().filter(new CycleState(), PodInfo.of(byName), nodeInfo(node("n2", Map.of())))).isNotNull()
                 .extracting(FilterStatus::reasons).isEqualTo(List.of("node(s) didn't match Pod's node affinity/selector"));
     }
 
@@ -88,10 +88,10 @@ class SchedulerFiltersTest {
     void hostPortsConflictOnTheSameProtocolAndAddress() {
         NodeInfo node = nodeInfo(node("n1", Map.of()));
         node.addPod(PodInfo.of(withPort("a", 8080, "TCP", null)));
-        assertThat(new NodePorts().filter(PodInfo.of(withPort("b", 8080, "TCP", null)), node)).isNotNull();
-        assertThat(new NodePorts().filter(PodInfo.of(withPort("c", 8080, "UDP", null)), node)).isNull();
-        assertThat(new NodePorts().filter(PodInfo.of(withPort("d", 8080, "TCP", "10.0.0.1")), node)).isNotNull();
-        assertThat(new NodePorts().filter(PodInfo.of(withPort("e", 8081, "TCP", null)), node)).isNull();
+        assertThat(new NodePorts().filter(new CycleState(), PodInfo.of(withPort("b", 8080, "TCP", null)), node)).isNotNull();
+        assertThat(new NodePorts().filter(new CycleState(), PodInfo.of(withPort("c", 8080, "UDP", null)), node)).isNull();
+        assertThat(new NodePorts().filter(new CycleState(), PodInfo.of(withPort("d", 8080, "TCP", "10.0.0.1")), node)).isNotNull();
+        assertThat(new NodePorts().filter(new CycleState(), PodInfo.of(withPort("e", 8081, "TCP", null)), node)).isNull();
     }
 
     @Test
@@ -99,11 +99,11 @@ class SchedulerFiltersTest {
         NodeInfo node = nodeInfo(node("n1", Map.of()));
         node.addPod(PodInfo.of(SchedulerTest.pod("x", "1500m", p -> {
         })));
-        FilterStatus status = new NodeResourcesFit().filter(PodInfo.of(SchedulerTest.pod("y", "1", p -> {
+        FilterStatus status = new NodeResourcesFit().filter(new CycleState(), PodInfo.of(SchedulerTest.pod("y", "1", p -> {
         })), node);
         assertThat(status.reasons()).containsExactly("Insufficient cpu");
         assertThat(status.resolvable()).isTrue();
-        status = new NodeResourcesFit().filter(PodInfo.of(SchedulerTest.pod("z", "3", p -> {
+        status = new NodeResourcesFit().filter(new CycleState(), PodInfo.of(SchedulerTest.pod("z", "3", p -> {
         })), node);
         assertThat(status.resolvable()).isFalse();
     }
@@ -143,7 +143,7 @@ class SchedulerFiltersTest {
                 .addToNodeSelectorTerms(new NodeSelectorTermBuilder().addToMatchExpressions(r).build())
                 .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
                 .addNewContainer().withName("c").withImage("x").endContainer().endSpec().build();
-        return new NodeAffinity().filter(PodInfo.of(pod), node);
+        return new NodeAffinity().filter(new CycleState(), PodInfo.of(pod), node);
     }
 
     private static io.fabric8.kubernetes.api.model.NodeSelectorRequirement req(String key, String op, String... values) {

@@ -5,6 +5,9 @@ import dev.coracle.server.testing.TestServer;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -225,7 +228,88 @@ class SchedulerTest {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
+    void requiredAntiAffinityOnHostnamePutsOneReplicaPerNodeAndTheExtraOneWaits() {
+        String uid = UUID.randomUUID().toString();
+        for (int i = 0; i < 3; i++) {
+            create(pod("anti-" + i, "100m", p -> ownedBy(p, "anti", uid).editMetadata().addToLabels("app", "anti").endMetadata()
+                    .editSpec().withNewAffinity().withNewPodAntiAffinity().addToRequiredDuringSchedulingIgnoredDuringExecution(
+                            new PodAffinityTermBuilder().withTopologyKey("kubernetes.io/hostname")
+                                    .withNewLabelSelector().addToMatchLabels("app", "anti").endLabelSelector().build())
+                    .endPodAntiAffinity().endAffinity().endSpec()));
+        }
+        String message = "0/3 nodes are available: 1 node(s) had untolerated taint {k3s-controlplane: true}, 2 node(s) didn't match "
+                + "pod anti-affinity rules. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+                + "2 No preemption victims found for incoming pod.";
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<String> placed = nodesOf("anti-", 3);
+            assertThat(placed).filteredOn(n -> n != null).containsExactlyInAnyOrder("agent-1", "agent-2");
+            Pod waiting = get("anti-" + placed.indexOf(null));
+            assertThat(condition(waiting, "PodScheduled")).isNotNull().extracting(PodCondition::getMessage).isEqualTo(message);
+            assertThat(event(waiting.getMetadata().getName(), "FailedScheduling")).isNotNull().extracting(Event::getMessage).isEqualTo(message);
+        });
+        List<String> placed = nodesOf("anti-", 3);
+        String waiting = "anti-" + placed.indexOf(null);
+        String leaving = "anti-" + placed.indexOf("agent-1");
+        deleteNow(leaving);
+        await().atMost(WAIT).until(() -> "agent-1".equals(get(waiting).getSpec().getNodeName()));
+        for (int i = 0; i < 3; i++) {
+            deleteNow("anti-" + i);
+        }
+    }
+
+    @Test
+    @Order(11)
+    void requiredPodAffinityWaitsForItsPodThenCoLocatesWithIt() {
+        Consumer<PodBuilder> nextToLeader = p -> p.editMetadata().addToLabels("app", "follower").endMetadata().editSpec().withNewAffinity()
+                .withNewPodAffinity().addToRequiredDuringSchedulingIgnoredDuringExecution(new PodAffinityTermBuilder()
+                        .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().addToMatchLabels("app", "leader").endLabelSelector()
+                        .build()).endPodAffinity().endAffinity().endSpec();
+        create(pod("follower-0", "100m", nextToLeader));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition(get("follower-0"), "PodScheduled")).isNotNull()
+                .extracting(PodCondition::getMessage).isEqualTo("0/3 nodes are available: 1 node(s) had untolerated taint "
+                        + "{k3s-controlplane: true}, 2 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: "
+                        + "3 Preemption is not helpful for scheduling."));
+        // nothing about the follower changes: the leader's binding is what sends it back to the queue
+        create(pod("leader", "100m", p -> p.editMetadata().addToLabels("app", "leader").endMetadata()));
+        await().atMost(WAIT).until(() -> get("leader").getSpec().getNodeName() != null);
+        String node = get("leader").getSpec().getNodeName();
+        await().atMost(WAIT).until(() -> node.equals(get("follower-0").getSpec().getNodeName()));
+        for (int i = 1; i < 4; i++) {
+            create(pod("follower-" + i, "100m", nextToLeader));
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodesOf("follower-", 4)).containsOnly(node));
+        for (int i = 0; i < 4; i++) {
+            deleteNow("follower-" + i);
+        }
+        deleteNow("leader");
+    }
+
+    @Test
+    @Order(12)
+    void topologySpreadWithMaxSkewOneEvensTheZones() {
+        String zone = "topology.kubernetes.io/zone";
+        client.nodes().withName("agent-1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels(zone, "zone-a").endMetadata().build());
+        client.nodes().withName("agent-2").edit(n -> new NodeBuilder(n).editMetadata().addToLabels(zone, "zone-b").endMetadata().build());
+        kubelets.register("agent-3", "2", "4Gi", Map.of(zone, "zone-b"));
+        // by resources alone three nodes would take two each, four of six in zone-b
+        for (int i = 0; i < 6; i++) {
+            create(pod("zonal-" + i, "100m", p -> p.editMetadata().addToLabels("app", "zonal").endMetadata().editSpec()
+                    .addToTopologySpreadConstraints(new TopologySpreadConstraintBuilder().withMaxSkew(1).withTopologyKey(zone)
+                            .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("app", "zonal").endLabelSelector()
+                            .build()).endSpec()));
+        }
+        await().atMost(WAIT).until(() -> nodesOf("zonal-", 6).stream().allMatch(n -> n != null));
+        Map<String, Long> perZone = nodesOf("zonal-", 6).stream()
+                .collect(Collectors.groupingBy(n -> n.equals("agent-1") ? "zone-a" : "zone-b", Collectors.counting()));
+        assertThat(perZone).containsEntry("zone-a", 3L).containsEntry("zone-b", 3L);
+        for (int i = 0; i < 6; i++) {
+            deleteNow("zonal-" + i);
+        }
+    }
+
+    @Test
+    @Order(20)
     void aPendingPodIsScheduledWhenAFittingNodeJoins() {
         create(pod("late", "100m", p -> p.editSpec().addToNodeSelector("pool", "late").endSpec()));
         await().atMost(WAIT).until(() -> condition(get("late"), "PodScheduled") != null);
@@ -236,7 +320,7 @@ class SchedulerTest {
     }
 
     @Test
-    @Order(8)
+    @Order(21)
     void attemptsAndPendingPodsAreMetrics() {
         String metrics = server.send("GET", "/actuator/prometheus", null, null).body();
         assertThat(metrics).containsPattern("scheduler_schedule_attempts_total\\{profile=\"default-scheduler\",result=\"scheduled\"} [1-9]");
@@ -246,6 +330,11 @@ class SchedulerTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static PodBuilder ownedBy(PodBuilder pod, String replicaSet, String uid) {
+        return pod.editMetadata().addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName(replicaSet).withUid(uid).withController(true).withBlockOwnerDeletion(true).build()).endMetadata();
+    }
 
     static Pod pod(String name, String cpu, Consumer<PodBuilder> customize) {
         PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("default").addToLabels("app", name).endMetadata()

@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.NodeSelectors;
 import dev.coracle.server.scheduler.PodInfo;
@@ -15,13 +16,7 @@ public final class NodeAffinity implements Filter {
     }
 
     @Override
-    public FilterStatus filter(PodInfo pod, NodeInfo node) {
-        if (!pod.nodeSelector.isEmpty() && !NodeSelectors.matchesNodeSelector(pod.nodeSelector, node.labels())) {
-            return FilterStatus.unresolvable(REASON);
-        }
-        if (pod.requiredAffinity != null && !NodeSelectors.matches(pod.requiredAffinity, node.node(), node.labels())) {
-            return FilterStatus.unresolvable(REASON);
-        }
-        return null;
+    public FilterStatus filter(CycleState state, PodInfo pod, NodeInfo node) {
+        return NodeSelectors.matchesRequiredNodeAffinity(pod, node) ? null : FilterStatus.unresolvable(REASON);
     }
 }

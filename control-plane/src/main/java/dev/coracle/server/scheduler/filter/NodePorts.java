@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 
@@ -14,7 +15,7 @@ public final class NodePorts implements Filter {
     }
 
     @Override
-    public FilterStatus filter(PodInfo pod, NodeInfo node) {
+    public FilterStatus filter(CycleState state, PodInfo pod, NodeInfo node) {
         for (PodInfo.HostPort p : pod.hostPorts) {
             if (node.portInUse(p)) {
                 return FilterStatus.resolvable(REASON);

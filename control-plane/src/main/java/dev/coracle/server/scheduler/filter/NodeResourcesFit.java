@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 import dev.coracle.server.scheduler.Resource;
@@ -21,7 +22,7 @@ public final class NodeResourcesFit implements Filter {
     }
 
     @Override
-    public FilterStatus filter(PodInfo pod, NodeInfo node) {
+    public FilterStatus filter(CycleState state, PodInfo pod, NodeInfo node) {
         List<String> reasons = null;
         boolean unresolvable = false;
         if (node.podCount() + 1 > node.allowedPods()) {

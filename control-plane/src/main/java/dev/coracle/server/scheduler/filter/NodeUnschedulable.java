@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 import dev.coracle.server.scheduler.Taints;
@@ -16,7 +17,7 @@ public final class NodeUnschedulable implements Filter {
     }
 
     @Override
-    public FilterStatus filter(PodInfo pod, NodeInfo node) {
+    public FilterStatus filter(CycleState state, PodInfo pod, NodeInfo node) {
         if (!node.unschedulable() || Taints.tolerated(pod.tolerations, TAINT)) {
             return null;
         }

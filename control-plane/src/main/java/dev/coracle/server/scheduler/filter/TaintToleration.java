@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 import dev.coracle.server.scheduler.Taints;
@@ -18,7 +19,7 @@ public final class TaintToleration implements Filter {
     }
 
     @Override
-    public FilterStatus filter(PodInfo pod, NodeInfo node) {
+    public FilterStatus filter(CycleState state, PodInfo pod, NodeInfo node) {
         Taint taint = Taints.firstUntoleratedNoScheduleOrNoExecute(node.taints(), pod.tolerations);
         if (taint == null) {
             return null;

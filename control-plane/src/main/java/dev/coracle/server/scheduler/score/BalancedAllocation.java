@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.score;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 
@@ -17,7 +18,7 @@ public final class BalancedAllocation implements Score {
     }
 
     @Override
-    public long score(PodInfo pod, NodeInfo node) {
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
         double[] fractions = new double[2];
         int n = 0;
         long cpuAlloc = node.allocatable().milliCpu;

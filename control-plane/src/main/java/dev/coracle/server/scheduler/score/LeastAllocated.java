@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.score;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 
@@ -20,7 +21,7 @@ public final class LeastAllocated implements Score {
     }
 
     @Override
-    public long score(PodInfo pod, NodeInfo node) {
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
         long cpu = leastRequested(node.nonZeroMilliCpu() + pod.nonZeroMilliCpu, node.allocatable().milliCpu);
         long memory = leastRequested(node.nonZeroMemory() + pod.nonZeroMemory, node.allocatable().memory);
         return (cpu + memory) / 2;

@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.score;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.NodeSelectors;
 import dev.coracle.server.scheduler.PodInfo;
@@ -19,7 +20,7 @@ public final class NodeAffinityScore implements Score {
     }
 
     @Override
-    public long score(PodInfo pod, NodeInfo node) {
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
         long sum = 0;
         for (PreferredSchedulingTerm term : pod.preferredAffinity) {
             if (term.getWeight() != null && term.getWeight() != 0
@@ -31,7 +32,7 @@ public final class NodeAffinityScore implements Score {
     }
 
     @Override
-    public void normalize(long[] scores) {
+    public void normalize(CycleState state, long[] scores) {
         Score.defaultNormalize(scores, false);
     }
 }

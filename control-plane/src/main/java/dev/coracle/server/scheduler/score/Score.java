@@ -1,7 +1,9 @@
 package dev.coracle.server.scheduler.score;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
+import dev.coracle.server.scheduler.SchedulerCache;
 
 import java.util.List;
 
@@ -17,15 +19,25 @@ public interface Score {
 
     int weight();
 
-    long score(PodInfo pod, NodeInfo node);
-
-    /** Brings the raw scores of all feasible nodes to 0..100. */
-    default void normalize(long[] scores) {
+    /**
+     * PreScore: computes once per cycle, into {@code state}, what {@link #score} needs for the feasible nodes.
+     * Returns false when the plugin has nothing to say about this pod (kube-scheduler's {@code Skip}): it then
+     * adds nothing to any node.
+     */
+    default boolean preScore(CycleState state, PodInfo pod, List<NodeInfo> feasible, SchedulerCache cache) {
+        return true;
     }
 
-    /** kube-scheduler's default profile (weights as there), with spreading by controller owner for PodTopologySpread's defaults. */
+    long score(CycleState state, PodInfo pod, NodeInfo node);
+
+    /** Brings the raw scores of all feasible nodes to 0..100. */
+    default void normalize(CycleState state, long[] scores) {
+    }
+
+    /** kube-scheduler's default profile, with its weights. */
     static List<Score> defaults() {
-        return List.of(new TaintTolerationScore(), new NodeAffinityScore(), new LeastAllocated(), new BalancedAllocation(), new OwnerSpread());
+        return List.of(new TaintTolerationScore(), new NodeAffinityScore(), new LeastAllocated(), new BalancedAllocation(),
+                new PodTopologySpreadScore(), new InterPodAffinityScore());
     }
 
     /** {@code helper.DefaultNormalizeScore}. */

@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.score;
 
+import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.PodInfo;
 import dev.coracle.server.scheduler.Taints;
@@ -20,7 +21,7 @@ public final class TaintTolerationScore implements Score {
     }
 
     @Override
-    public long score(PodInfo pod, NodeInfo node) {
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
         long count = 0;
         for (Taint taint : node.taints()) {
             if (!Taints.PREFER_NO_SCHEDULE.equals(taint.getEffect())) {
@@ -42,7 +43,7 @@ public final class TaintTolerationScore implements Score {
     }
 
     @Override
-    public void normalize(long[] scores) {
+    public void normalize(CycleState state, long[] scores) {
         Score.defaultNormalize(scores, true);
     }
 }
