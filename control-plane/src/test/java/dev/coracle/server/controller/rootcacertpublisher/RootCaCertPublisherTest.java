@@ -11,7 +11,6 @@ import java.util.Base64;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** kube-root-ca.crt in every namespace, holding the CA the kubeconfig trusts, on a real server. */
 class RootCaCertPublisherTest {
@@ -25,18 +24,11 @@ class RootCaCertPublisherTest {
     private final KubernetesClient client = cluster.client();
 
     private Cluster.Result kubectl(String... args) {
-        assumeTrue(Cluster.kubectlAvailable(), "kubectl is not installed at " + Cluster.KUBECTL);
-        return cluster.kubectl(args);
+        return cluster.kubectlIfInstalled(args);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
+        Cluster.await(what, WAIT, condition);
     }
 
     private ConfigMap rootCa(String ns) {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The default ServiceAccount of every namespace, and pods admitted only with an existing account, on a real server. */
 class ServiceAccountsControllerTest {
@@ -24,18 +23,11 @@ class ServiceAccountsControllerTest {
     private final KubernetesClient client = cluster.client();
 
     private Cluster.Result kubectl(String... args) {
-        assumeTrue(Cluster.kubectlAvailable(), "kubectl is not installed at " + Cluster.KUBECTL);
-        return cluster.kubectl(args);
+        return cluster.kubectlIfInstalled(args);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT.toSeconds() + "s waiting until " + what);
-            }
-            Thread.sleep(50);
-        }
+        Cluster.await(what, WAIT, condition);
     }
 
     private ServiceAccount defaultAccount(String ns) {
