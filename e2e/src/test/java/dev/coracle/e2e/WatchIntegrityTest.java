@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two control-plane replicas on one PostgreSQL database, 4 writers making 20,000 ConfigMap writes
@@ -82,6 +83,9 @@ class WatchIntegrityTest {
         apiB = new ApiClient(serverB.kubeconfig());
         apiA.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NAMESPACE + "\"}}")
                 .expect(201);
+        // the root-ca-cert-publisher writes kube-root-ca.crt into the new namespace: let that land before any watch starts
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> apiA.get(CONFIGMAPS + "/kube-root-ca.crt").status() == 200);
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import dev.coracle.server.controller.Controller;
 import dev.coracle.server.controller.EventRecorder;
 import dev.coracle.server.controller.Informer;
 import dev.coracle.server.controller.Informers;
+import dev.coracle.server.controller.NamespaceTerminating;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.Semantic;
@@ -309,7 +310,7 @@ public class ReplicaSetController extends Controller {
                     createPod(rs);
                     created++;
                 } catch (ApiException e) {
-                    if (namespaceTerminating(e)) {
+                    if (NamespaceTerminating.is(e)) {
                         created++;
                         continue;
                     }
@@ -357,7 +358,7 @@ public class ReplicaSetController extends Controller {
             Pod created = client.create(pod);
             events.normal(rs, COMPONENT, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
         } catch (ApiException e) {
-            if (!namespaceTerminating(e)) {
+            if (!NamespaceTerminating.is(e)) {
                 events.warning(rs, COMPONENT, "FailedCreate", "Error creating: " + e.getMessage());
             }
             throw e;
@@ -380,10 +381,6 @@ public class ReplicaSetController extends Controller {
         pod.setMetadata(meta);
         pod.setSpec(t.getSpec());
         return pod;
-    }
-
-    private static boolean namespaceTerminating(ApiException e) {
-        return e.code() == 403 && e.getMessage() != null && e.getMessage().contains("because it is being terminated");
     }
 
     /** {@code getIndirectlyRelatedPods}: the active pods of every ReplicaSet with the same controller, for ranking. */

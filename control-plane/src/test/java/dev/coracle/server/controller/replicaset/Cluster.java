@@ -9,10 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One real control plane shared by the workload tests of this JVM (each test works in its own namespace),
@@ -94,6 +98,23 @@ public final class Cluster {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** {@link #kubectl}, the test skipped rather than failed where kubectl is not installed. */
+    public Result kubectlIfInstalled(String... args) {
+        assumeTrue(kubectlAvailable(), "kubectl is not installed at " + KUBECTL);
+        return kubectl(args);
+    }
+
+    /** Polls until the condition holds, failing with what was awaited once {@code wait} has passed. */
+    public static void await(String what, Duration wait, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + wait.toSeconds() + "s waiting until " + what);
+            }
+            Thread.sleep(50);
         }
     }
 
