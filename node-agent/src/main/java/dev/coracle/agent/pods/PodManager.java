@@ -64,7 +64,9 @@ public class PodManager implements AutoCloseable {
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).inform(new ResourceEventHandler<>() {
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).runnableInformer(60_000);
+        informer.itemStore(new PodStore());
+        informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 dispatch(pod);
@@ -82,7 +84,8 @@ public class PodManager implements AutoCloseable {
                     worker.removed();
                 }
             }
-        }, 60_000);
+        });
+        informer.run(); // returns once the first list is in
         removeOrphans();
     }
 
