@@ -32,6 +32,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,6 +97,10 @@ public class PodWorker {
     private PodStatuses statuses;
     /** The last status handed to the reporter, and the last one the API server took (with when). */
     private PodStatus requested;
+    /** The last status computed, for which version of the pod and from what. */
+    private PodStatus computed;
+    private Pod computedFor;
+    private List<Object> computedInputs;
     private volatile PodStatus reported;
     private volatile Instant reportedAt = Instant.EPOCH;
     private boolean failedInit;
@@ -731,15 +736,36 @@ public class PodWorker {
      * API's copy disagrees (someone else wrote it).
      */
     private void report() {
-        PodStatus status = statuses.compute(pod, initSlots, appSlots, settings.nodeIp(), podIp, startTime, failedInit);
+        PodStatus status = status();
         boolean changed = !Objects.equals(status, requested);
         boolean lost = !changed && !Objects.equals(requested, reported) && statusChannel.idle();
-        boolean drifted = !changed && !lost && !Objects.equals(ours(pod.getStatus()), status)
-                && Instant.now().isAfter(reportedAt.plus(STATUS_RESYNC));
+        boolean drifted = !changed && !lost && Instant.now().isAfter(reportedAt.plus(STATUS_RESYNC))
+                && !Objects.equals(ours(pod.getStatus()), status);
         if (changed || lost || drifted) {
             requested = status;
             statusChannel.send(status);
         }
+    }
+
+    /**
+     * The pod's status, computed again only when what it is made of changed: this version of the pod, and each
+     * container's run, state and readiness. (Building it with the model's builders is most of what a pass
+     * allocates, and most passes change nothing.)
+     */
+    private PodStatus status() {
+        List<Object> inputs = new ArrayList<>();
+        inputs.add(failedInit);
+        for (ContainerSlot s : allSlots()) {
+            // the handle and the states are replaced, not changed, when the container moves on
+            inputs.addAll(Arrays.asList(s.handle, s.running(), s.started(), s.ready(), s.finalState, s.waiting, s.lastTerminated,
+                    s.restartCount()));
+        }
+        if (computed == null || pod != computedFor || !inputs.equals(computedInputs)) {
+            computed = statuses.compute(pod, initSlots, appSlots, settings.nodeIp(), podIp, startTime, failedInit);
+            computedFor = pod;
+            computedInputs = inputs;
+        }
+        return computed;
     }
 
     /** The API server took {@code status}. */
