@@ -162,7 +162,6 @@ public class PodManager implements AutoCloseable {
             w.awaitStopped(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         pool.close();
-        reporter.close();
         probes.shutdownNow();
     }
 }
