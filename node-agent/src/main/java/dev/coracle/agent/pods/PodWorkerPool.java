@@ -12,15 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads every {@link PodWorker} runs on: the kubelet keeps one sync loop per pod, but a goroutine is
- * cheap and a JVM thread is not (its stack, its share of the JVM's bookkeeping: about 0.2 MiB resident each),
+ * cheap and a JVM thread is not (its stack and the JVM's bookkeeping for it: about 0.1 MiB resident each, by NMT),
  * so here each pod's sync passes and its timer are tasks on a few shared threads. A pass is short (a process
  * start, a look at {@code /proc}); what waits for seconds (a stop's grace period, a preStop hook) runs on
  * {@link #blocking}, threads that exist only while something waits.
  */
 final class PodWorkerPool implements AutoCloseable {
 
-    /** Passes of different pods in parallel: two cores, and room for a pass waiting on a process start or a postStart hook. */
-    static final int SYNC_THREADS = 4;
+    /** Passes of different pods in parallel: a pass that starts a container waits for the process start (tens of ms, more
+     * under load), and a burst of pods each needs one; room too for a pass waiting on a postStart hook. */
+    static final int SYNC_THREADS = 8;
 
     private final ScheduledThreadPoolExecutor sync = new ScheduledThreadPoolExecutor(SYNC_THREADS, daemon("pod-sync"));
     private final ExecutorService blocking = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
