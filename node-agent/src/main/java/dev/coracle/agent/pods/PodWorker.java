@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * object is removed (grace period 0, with the pod's uid as precondition).
  *
  * <p>Its sync loop is a series of passes on the {@link PodWorkerPool}'s shared threads, one pass at a time per
- * pod: a new version of the pod runs one at once, and a tick every {@link #TICK} otherwise (to see a container
+ * pod: a new version of the pod makes one at once, and a tick every {@link #TICK} otherwise (to see a container
  * exit, a back-off end, a probe finish). Wake-ups that come while a pass runs make one more pass, not one each.
  */
 public class PodWorker {
@@ -95,12 +95,12 @@ public class PodWorker {
     private String startTime;
     private String podIp;
     private PodStatuses statuses;
-    /** The last status handed to the reporter, and the last one the API server took (with when). */
-    private PodStatus requested;
     /** The last status computed, for which version of the pod and from what. */
     private PodStatus computed;
     private Pod computedFor;
     private List<Object> computedInputs;
+    /** The last status handed to the reporter, and the last one the API server took (with when). */
+    private PodStatus requested;
     private volatile PodStatus reported;
     private volatile Instant reportedAt = Instant.EPOCH;
     private boolean failedInit;
