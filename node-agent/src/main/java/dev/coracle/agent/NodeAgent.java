@@ -47,7 +47,8 @@ public final class NodeAgent implements AutoCloseable {
         AgentServer.checkPortFree(flags.agentPort());
         NodeCredential credential = Join.joinOrReuse(flags.server(), flags.token(), flags.nodeName(), flags.dataDir());
         ServingCertificate.KeyFiles serving = ServingCertificate.ensure(credential, flags.nodeName(), flags.nodeIp(), flags.dataDir());
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig()).build();
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(credential.clientConfig())
+                .withHttpClientFactory(new AgentHttpClientFactory()).build();
         Cgroups cgroups = Cgroups.detect();
         ContainerRuntime runtime = new ProcessRuntime(flags.dataDir().resolve("containers"), cgroups, flags.containerLogMaxSize(),
                 flags.containerLogMaxFiles());

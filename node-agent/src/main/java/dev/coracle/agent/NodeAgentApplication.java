@@ -1,24 +1,28 @@
 package dev.coracle.agent;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import dev.coracle.agent.join.JoinException;
-import org.springframework.boot.CommandLineRunner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ./coracle agent --server https://HOST:6443 --token TOKEN ...}: the node agent as a process. Spring Boot
- * gives it logging, configuration and a clean shutdown on SIGTERM; nothing else of it is used, so no
- * auto-configuration and no component scan (each would load classes and start pools the agent never needs).
+ * {@code ./coracle agent --server https://HOST:6443 --token TOKEN ...}: the node agent as a process. Plain Java:
+ * the agent needs logging (SLF4J and logback) and a clean stop on SIGTERM (a shutdown hook), and a Spring
+ * application context for that alone cost every node some 1,300 loaded classes.
  */
-@SpringBootConfiguration
-public class NodeAgentApplication {
+public final class NodeAgentApplication {
+
+    private NodeAgentApplication() {
+    }
 
     public static void main(String[] args) {
+        configureLogging();
         AgentFlags flags;
         try {
             flags = AgentFlags.parse(args);
@@ -27,15 +31,11 @@ public class NodeAgentApplication {
             System.exit(2);
             return;
         }
-        SpringApplication app = new SpringApplication(NodeAgentApplication.class);
-        app.setWebApplicationType(WebApplicationType.NONE);
-        app.addInitializers(context -> context.getBeanFactory().registerSingleton("agentFlags", flags));
+        NodeAgent agent;
         try {
-            // a refused join is reported below in one line, not as Spring's start-up failure stack trace
-            ConfigurableApplicationContext context = app.run("--spring.main.banner-mode=off",
-                    "--logging.level.org.springframework.boot.SpringApplication=OFF");
-            context.getBean(Running.class).await();
+            agent = NodeAgent.start(flags);
         } catch (RuntimeException e) {
+            // a refused join is reported in one line; anything else with its stack trace too
             Throwable cause = e;
             while (cause != null && !(cause instanceof JoinException)) {
                 cause = cause.getCause();
@@ -45,44 +45,44 @@ public class NodeAgentApplication {
             }
             System.err.println("coracle agent: " + (cause != null ? cause.getMessage() : e.toString()));
             System.exit(1);
+            return;
         }
-    }
-
-    /** Keeps the JVM up while the agent runs; stopping the context (SIGTERM) closes the agent. */
-    static final class Running implements CommandLineRunner, AutoCloseable {
-        private final AgentFlags flags;
-        private final CountDownLatch stopped = new CountDownLatch(1);
-        private volatile NodeAgent agent;
-
-        Running(AgentFlags flags) {
-            this.flags = flags;
-        }
-
-        @Override
-        public void run(String... args) {
-            agent = NodeAgent.start(flags);
-            System.err.println("coracle agent: node " + flags.nodeName() + " joined " + flags.server());
-        }
-
-        void await() {
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (agent != null) {
-                agent.close();
-            }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
             stopped.countDown();
+        }, "agent-shutdown"));
+        System.err.println("coracle agent: node " + flags.nodeName() + " joined " + flags.server());
+        try {
+            stopped.await(); // the JVM's other threads are daemons: this one keeps it up until SIGTERM
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    @Bean
-    Running running(AgentFlags agentFlags) {
-        return new Running(agentFlags);
+    /**
+     * Spring Boot's console format at INFO, set up in code: a logback.xml would configure every JVM that has the
+     * agent's classes on its class path, and reading one loads logback's XML machinery (some 400 classes).
+     * {@code -Dlogback.configurationFile=...} still takes precedence.
+     */
+    private static void configureLogging() {
+        if (System.getProperty("logback.configurationFile") != null
+                || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        context.reset();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %5level " + ProcessHandle.current().pid()
+                + " --- [%15.15thread] %-40.40logger{39} : %msg%n");
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("console");
+        console.setEncoder(encoder);
+        console.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(console);
     }
 }

@@ -228,8 +228,16 @@ class NodeAgentTest {
     }
 
     /** The container's own processes, not the agent's shim that waits for them. */
+    /**
+     * The containers' main processes: a shim's children with the marker. (Not every process with it: a container's
+     * shell forking to run a command has a child with the same command line until that child execs.)
+     */
     static List<ProcessHandle> containerProcesses(String marker) {
-        return processes(marker).stream().filter(p -> !p.info().commandLine().orElse("").contains("coracle-shim")).toList();
+        return processes(marker).stream().filter(p -> !isShim(p) && p.parent().map(NodeAgentTest::isShim).orElse(false)).toList();
+    }
+
+    private static boolean isShim(ProcessHandle p) {
+        return p.info().commandLine().orElse("").contains("coracle-shim");
     }
 
     static List<ProcessHandle> processes(String marker) {

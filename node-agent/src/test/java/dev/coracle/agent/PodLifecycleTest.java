@@ -282,7 +282,10 @@ class PodLifecycleTest {
                   containers:
                   - name: main
                     image: python
-                    command: [sh, -c, "sleep 3; touch %2$s; exec python3 -m http.server 18080 --bind %3$s"]
+                    # the marker only once the server listens: liveness (failureThreshold 1) runs as soon as startup succeeds,
+                    # and a python starting slowly on a busy machine would fail it (as under a kubelet)
+                    command: [sh, -c, "sleep 3; python3 -m http.server 18080 --bind %3$s & until python3 -c 'import socket, sys;
+                      socket.create_connection((sys.argv[1], 18080), 1)' %3$s 2>/dev/null; do sleep 0.2; done; touch %2$s; wait"]
                     ports: [{name: http, containerPort: 18080}]
                     startupProbe:
                       exec: {command: [test, -e, %2$s]}

@@ -126,6 +126,11 @@ public final class Join {
     }
 
     static SSLContext trusting(X509Certificate ca) {
+        return trusting(ca, null);
+    }
+
+    /** Trusts only {@code ca}, presenting {@code keys} (null: none). */
+    static SSLContext trusting(X509Certificate ca, javax.net.ssl.KeyManager[] keys) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -133,7 +138,7 @@ public final class Join {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(store);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), new SecureRandom());
+            ssl.init(keys, tmf.getTrustManagers(), new SecureRandom());
             return ssl;
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -21,7 +21,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -47,6 +56,50 @@ public final class ServingCertificate {
 
     /** The certificate and key files, requested now if the saved ones do not fit. */
     public record KeyFiles(Path certificate, Path key) {
+
+        /**
+         * The key, read by the JDK (PKCS#8 PEM, as {@link #ensure} writes it): handed a key file instead, Netty reads it
+         * with BouncyCastle's PEM reader when that is on the class path, which loads some 700 classes into every agent.
+         */
+        public PrivateKey privateKey() throws IOException {
+            String pem = Files.readString(key);
+            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").strip());
+            for (String algorithm : new String[]{"EC", "RSA"}) {
+                try {
+                    return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                } catch (GeneralSecurityException e) {
+                    // the other algorithm
+                }
+            }
+            throw new IOException(key + " holds no PKCS#8 EC or RSA private key");
+        }
+
+        /**
+         * The TLS context of the agent's port, from the JDK alone: it presents this certificate and trusts client
+         * certificates from the cluster's CA only. (Netty's own server context checks, once, whether it can wrap a
+         * trust manager by reading a built-in key, with BouncyCastle whenever that is on the class path.)
+         */
+        public SSLContext serverContext(String caPem) throws IOException {
+            try {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                store.setKeyEntry("serving", privateKey(), new char[0], new Certificate[]{x509Certificate()});
+                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(store, new char[0]);
+                return Join.trusting(Join.parse(caPem), keys.getKeyManagers());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot use " + certificate + " and " + key + ": " + e.getMessage(), e);
+            }
+        }
+
+        public X509Certificate x509Certificate() throws IOException {
+            String pem = Files.readString(certificate);
+            try {
+                return Join.parse(pem);
+            } catch (JoinException e) {
+                throw new IOException(certificate + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     public static KeyFiles ensure(NodeCredential credential, String nodeName, String nodeIp, Path dataDir) {

@@ -28,6 +28,8 @@ final class ContainerSlot {
     ContainerState finalState;
     /** The environment of the current run (exec probes and hooks run with it). */
     Map<String, String> env = Map.of();
+    /** The run being stopped (a failed liveness or startup probe, a failed postStart hook), while it is. */
+    volatile ContainerHandle stopping;
     ProbeState startup;
     ProbeState liveness;
     ProbeState readiness;
@@ -60,7 +62,7 @@ final class ContainerSlot {
 
     /** Started in Kubernetes' sense: running and past its startup probe. */
     boolean started() {
-        return running() && (startup == null || startup.succeeded());
+        return running() && stopping != handle && (startup == null || startup.succeeded());
     }
 
     boolean ready() {

@@ -47,6 +47,8 @@ public class PodManager implements AutoCloseable {
         t.setDaemon(true);
         return t;
     }, new ThreadPoolExecutor.CallerRunsPolicy());
+    private final PodWorkerPool pool = new PodWorkerPool();
+    private final StatusReporter reporter;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> informer;
 
@@ -58,10 +60,13 @@ public class PodManager implements AutoCloseable {
         this.logs = logs;
         this.events = events;
         this.stopPodsOnExit = stopPodsOnExit;
+        this.reporter = new StatusReporter(client);
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).inform(new ResourceEventHandler<>() {
+        informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).runnableInformer(60_000);
+        informer.itemStore(new PodStore());
+        informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 dispatch(pod);
@@ -79,7 +84,8 @@ public class PodManager implements AutoCloseable {
                     worker.removed();
                 }
             }
-        }, 60_000);
+        });
+        informer.run(); // returns once the first list is in
         removeOrphans();
     }
 
@@ -99,7 +105,7 @@ public class PodManager implements AutoCloseable {
         String uid = pod.getMetadata().getUid();
         workers.computeIfAbsent(uid, u -> {
             log.info("pod {}/{} bound to this node: starting its worker", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-            PodWorker w = new PodWorker(client, pod, settings, runtime, logs, events, prober, probes, stopPodsOnExit,
+            PodWorker w = new PodWorker(client, pod, settings, runtime, logs, events, prober, probes, pool, reporter, stopPodsOnExit,
                     () -> workers.remove(u));
             w.start();
             return w;
@@ -148,7 +154,14 @@ public class PodManager implements AutoCloseable {
         if (informer != null) {
             informer.close();
         }
-        workers.values().parallelStream().forEach(PodWorker::shutdown);
+        List<PodWorker> all = new ArrayList<>(workers.values());
+        all.forEach(PodWorker::shutdown);
+        // each stops (or lets go of) its containers in parallel; a pod still terminating gets the time it had
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(35);
+        for (PodWorker w : all) {
+            w.awaitStopped(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        pool.close();
         probes.shutdownNow();
     }
 }

@@ -32,24 +32,33 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drives one pod to its spec on its own thread, as the kubelet's pod worker: init containers one at a
- * time, each to success; then the containers, restarted per {@code restartPolicy} with the kubelet's
- * back-off ({@code CrashLoopBackOff}); startup, liveness and readiness probes; the pod's status.
- * Containers found running after an agent restart are adopted, not started twice. When the pod gets
- * its deletionTimestamp: preStop hooks, SIGTERM, the grace period, SIGKILL, then the pod object is
- * removed (grace period 0, with the pod's uid as precondition).
+ * Drives one pod to its spec, as the kubelet's pod worker: init containers one at a time, each to success;
+ * then the containers, restarted per {@code restartPolicy} with the kubelet's back-off
+ * ({@code CrashLoopBackOff}); startup, liveness and readiness probes; the pod's status, handed to the
+ * {@link StatusReporter}. Containers found running after an agent restart are adopted, not started twice.
+ * When the pod gets its deletionTimestamp: preStop hooks, SIGTERM, the grace period, SIGKILL, then the pod
+ * object is removed (grace period 0, with the pod's uid as precondition).
+ *
+ * <p>Its sync loop is a series of passes on the {@link PodWorkerPool}'s shared threads, one pass at a time per
+ * pod: a new version of the pod makes one at once, and a tick every {@link #TICK} otherwise (to see a container
+ * exit, a back-off end, a probe finish). Wake-ups that come while a pass runs make one more pass, not one each.
  */
 public class PodWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
-    private static final long TICK_MILLIS = 200;
+    private static final Duration TICK = Duration.ofMillis(200);
     private static final Duration CONFIG_RETRY = Duration.ofSeconds(2);
     /** The kubelet's minimum grace when a pod vanished from the API without one. */
     private static final Duration MIN_GRACE = Duration.ofSeconds(2);
@@ -64,25 +73,41 @@ public class PodWorker {
     private final ExecutorService probes;
     private final boolean stopOnShutdown;
     private final Runnable onDone;
+    private final PodWorkerPool pool;
+    private final StatusReporter.Channel statusChannel;
     private final String uid;
     private final String namespace;
     private final String name;
-    private final Object lock = new Object();
     private volatile Pod pod;
     private volatile boolean removed;
     private volatile boolean shutdown;
     private final List<ContainerSlot> initSlots = new ArrayList<>();
     private final List<ContainerSlot> appSlots = new ArrayList<>();
-    private Thread thread;
+    /** Wake-ups not yet answered by a pass; the one that makes it leave zero submits the next run of passes. */
+    private final AtomicInteger wakeups = new AtomicInteger();
+    /** Counted down once the worker has nothing left to do: stopped (or let go) on shutdown, or terminated. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private ScheduledFuture<?> nextTick;
+    /** No more passes: the pod is being terminated, or the agent stops. */
+    private boolean finished;
+    /** Succeeded or Failed, reported: nothing runs again; passes only look for deletion or shutdown. */
+    private boolean settled;
     private String startTime;
     private String podIp;
     private PodStatuses statuses;
-    private PodStatus lastReported;
-    private Instant lastReportedAt = Instant.EPOCH;
+    /** The last status computed, for which version of the pod and from what. */
+    private PodStatus computed;
+    private Pod computedFor;
+    private List<Object> computedInputs;
+    /** The last status handed to the reporter, and the last one the API server took (with when). */
+    private PodStatus requested;
+    private volatile PodStatus reported;
+    private volatile Instant reportedAt = Instant.EPOCH;
     private boolean failedInit;
 
     PodWorker(KubernetesClient client, Pod pod, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
-              EventRecorder events, Prober prober, ExecutorService probes, boolean stopOnShutdown, Runnable onDone) {
+              EventRecorder events, Prober prober, ExecutorService probes, PodWorkerPool pool, StatusReporter reporter,
+              boolean stopOnShutdown, Runnable onDone) {
         this.client = client;
         this.pod = pod;
         this.settings = settings;
@@ -96,38 +121,62 @@ public class PodWorker {
         this.uid = pod.getMetadata().getUid();
         this.namespace = pod.getMetadata().getNamespace();
         this.name = pod.getMetadata().getName();
+        this.pool = pool;
+        this.statusChannel = reporter.channel(namespace, name, this::reported, this::removed);
     }
 
     void start() {
-        thread = new Thread(this::run, "pod-" + namespace + "-" + name);
-        thread.setDaemon(true);
-        thread.start();
+        wake();
     }
 
     void update(Pod latest) {
         this.pod = latest;
-        synchronized (lock) {
-            lock.notifyAll();
-        }
+        wake();
     }
 
     /** The pod object is gone from the API: stop at once. */
     void removed() {
         this.removed = true;
-        update(pod);
+        wake();
     }
 
     /** The agent stops: the containers run on for the next agent to adopt (or stop, when told to). */
     void shutdown() {
         shutdown = true;
-        update(pod);
-        if (thread != null) {
+        wake();
+    }
+
+    /** Waits (bounded) until {@link #shutdown} or a termination under way has done its work. */
+    void awaitStopped(Duration timeout) {
+        try {
+            stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void wake() {
+        if (wakeups.getAndIncrement() == 0) {
             try {
-                thread.join(35_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                pool.execute(this::passes);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the agent has stopped
             }
         }
+    }
+
+    /** Passes until every wake-up so far is answered; only ever one such run per pod at a time. */
+    private void passes() {
+        int answered;
+        do {
+            answered = wakeups.get();
+            try {
+                pass();
+            } catch (RuntimeException e) {
+                log.error("worker of pod {}/{} failed; trying again at the next tick", namespace, name, e);
+                scheduleTick();
+            }
+        } while (wakeups.addAndGet(-answered) != 0);
     }
 
     /** The running container of this pod by name, if any (for logs, exec and stats). */
@@ -155,65 +204,100 @@ public class PodWorker {
         return pod.getMetadata().getDeletionTimestamp() != null;
     }
 
-    private void run() {
-        boolean finished = false;
-        try {
-            PodStatus existing = pod.getStatus();
-            statuses = new PodStatuses(existing);
-            startTime = existing != null && existing.getStartTime() != null ? existing.getStartTime() : PodStatuses.time(Instant.now());
-            podIp = runtime.podIp(uid, settings.nodeIp());
-            if (pod.getSpec().getInitContainers() != null) {
-                for (Container c : pod.getSpec().getInitContainers()) {
-                    initSlots.add(slot(c, true, existing == null ? null : existing.getInitContainerStatuses()));
+    /** One pass of the pod's sync loop. */
+    private void pass() {
+        if (finished) {
+            return;
+        }
+        if (statuses == null) {
+            setUp();
+        }
+        if (removed || deleting()) {
+            finish();
+            // the grace period is waited for off the shared threads
+            pool.blocking(() -> {
+                try {
+                    terminate();
+                    runtime.removePod(uid);
+                    logs.removePod(namespace, name, uid);
+                    onDone.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    log.error("cannot terminate pod {}/{}", namespace, name, e);
+                } finally {
+                    stopped.countDown();
                 }
-            }
-            for (Container c : pod.getSpec().getContainers()) {
-                appSlots.add(slot(c, false, existing == null ? null : existing.getContainerStatuses()));
-            }
-            while (!shutdown && !removed && !deleting()) {
-                step();
-                report();
-                if (terminal() && allSlots().stream().noneMatch(ContainerSlot::running)) {
-                    // Succeeded or Failed: nothing runs again; the object stays until someone deletes it
-                    waitFor(() -> shutdown || removed || deleting());
-                    break;
-                }
-                synchronized (lock) {
-                    lock.wait(TICK_MILLIS);
-                }
-            }
-            if (removed || deleting()) {
-                terminate();
-                finished = true;
-            } else if (shutdown) {
-                for (ContainerSlot s : allSlots()) {
-                    if (s.handle != null) {
-                        if (stopOnShutdown) {
-                            s.handle.stop(gracePeriod());
-                        } else {
-                            s.handle.detach();
+            });
+            return;
+        }
+        if (shutdown) {
+            finish();
+            pool.blocking(() -> {
+                try {
+                    for (ContainerSlot s : allSlots()) {
+                        if (s.handle != null) {
+                            if (stopOnShutdown) {
+                                s.handle.stop(gracePeriod());
+                            } else {
+                                s.handle.detach();
+                            }
                         }
                     }
+                } finally {
+                    stopped.countDown();
                 }
+            });
+            return;
+        }
+        if (settled) {
+            return;
+        }
+        step();
+        report();
+        if (terminal() && allSlots().stream().noneMatch(ContainerSlot::running)) {
+            // Succeeded or Failed: nothing runs again; the object stays until someone deletes it (a new version wakes the worker)
+            settled = true;
+            cancelTick();
+            return;
+        }
+        scheduleTick();
+    }
+
+    /** The first pass: the pod's containers, with what the runtime still has of them and what the API last showed. */
+    private void setUp() {
+        PodStatus existing = pod.getStatus();
+        statuses = new PodStatuses(existing);
+        startTime = existing != null && existing.getStartTime() != null ? existing.getStartTime() : PodStatuses.time(Instant.now());
+        podIp = runtime.podIp(uid, settings.nodeIp());
+        if (pod.getSpec().getInitContainers() != null) {
+            for (Container c : pod.getSpec().getInitContainers()) {
+                initSlots.add(slot(c, true, existing == null ? null : existing.getInitContainerStatuses()));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("worker of pod {}/{} failed", namespace, name, e);
-        } finally {
-            if (finished) {
-                runtime.removePod(uid);
-                logs.removePod(namespace, name, uid);
-                onDone.run();
-            }
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            appSlots.add(slot(c, false, existing == null ? null : existing.getContainerStatuses()));
         }
     }
 
-    private void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        while (!condition.getAsBoolean()) {
-            synchronized (lock) {
-                lock.wait(1000);
-            }
+    private void finish() {
+        finished = true;
+        cancelTick();
+    }
+
+    private void scheduleTick() {
+        cancelTick();
+        try {
+            nextTick = pool.schedule(this::wake, TICK);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the agent has stopped
+        }
+    }
+
+    private void cancelTick() {
+        if (nextTick != null) {
+            nextTick.cancel(false);
+            nextTick = null;
         }
     }
 
@@ -267,7 +351,7 @@ public class PodWorker {
     }
 
     private boolean terminal() {
-        PodStatus s = lastReported;
+        PodStatus s = reported;
         return s != null && ("Succeeded".equals(s.getPhase()) || "Failed".equals(s.getPhase()));
     }
 
@@ -312,6 +396,7 @@ public class PodWorker {
             }
             ContainerHandle ended = slot.handle;
             slot.handle = null;
+            slot.stopping = null;
             slot.clearProbes();
             ContainerState term = terminated(ended);
             ended.remove();
@@ -473,9 +558,24 @@ public class PodWorker {
         slot.clearProbes();
         Duration grace = probe.getTerminationGracePeriodSeconds() != null ? Duration.ofSeconds(probe.getTerminationGracePeriodSeconds())
                 : Duration.ofSeconds(Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L));
+        stopAside(slot, grace, true);
+    }
+
+    /**
+     * Stops the slot's current run off the shared threads (its preStop hook first, when asked); meanwhile the
+     * container counts as neither started nor ready, and the passes go on and see it exit.
+     */
+    private void stopAside(ContainerSlot slot, Duration grace, boolean preStop) {
         ContainerHandle handle = slot.handle;
-        runPreStop(slot, grace);
-        handle.stop(grace);
+        Map<String, String> env = slot.env;
+        slot.stopping = handle;
+        pool.blocking(() -> {
+            if (preStop) {
+                runPreStop(slot, env, grace);
+            }
+            handle.stop(grace);
+            wake();
+        });
     }
 
     private ContainerState terminated(ContainerHandle handle) {
@@ -500,7 +600,7 @@ public class PodWorker {
             events.normal(pod, slot.fieldPath(), "Killing", "Stopping container " + slot.name());
             log.info("stopping container {} of pod {}/{} (grace {}s)", slot.name(), namespace, name, grace.toSeconds());
             Thread t = new Thread(() -> {
-                runPreStop(slot, grace);
+                runPreStop(slot, slot.env, grace);
                 Duration left = Duration.between(Instant.now(), deadline);
                 // the kubelet leaves at least 2 s between SIGTERM and SIGKILL, even when preStop took it all
                 handle.stop(left.compareTo(MIN_GRACE) < 0 && grace.compareTo(MIN_GRACE) >= 0 ? MIN_GRACE : left.isNegative() ? Duration.ZERO : left);
@@ -540,20 +640,22 @@ public class PodWorker {
         }
         events.warning(pod, slot.fieldPath(), "FailedPostStartHook", "PostStartHook failed: " + result.output());
         events.normal(pod, slot.fieldPath(), "Killing", "FailedPostStartHook");
-        slot.handle.stop(grace);
+        stopAside(slot, grace, false);
         return false;
     }
 
-    private void runPreStop(ContainerSlot slot, Duration grace) {
-        if (slot.spec.getLifecycle() == null || slot.spec.getLifecycle().getPreStop() == null) {
+    /** {@code env}: the environment of the run being stopped (the slot's may be the next run's by then). */
+    private void runPreStop(ContainerSlot slot, Map<String, String> env, Duration grace) {
+        Container spec = slot.spec;
+        if (spec.getLifecycle() == null || spec.getLifecycle().getPreStop() == null) {
             return;
         }
-        LifecycleHandler hook = slot.spec.getLifecycle().getPreStop();
+        LifecycleHandler hook = spec.getLifecycle().getPreStop();
         ProbeResult result;
         if (hook.getExec() != null) {
-            result = prober.exec(hook.getExec(), slot.env, slot.spec.getWorkingDir(), grace);
+            result = prober.exec(hook.getExec(), env, spec.getWorkingDir(), grace);
         } else if (hook.getHttpGet() != null) {
-            result = prober.httpGet(hook.getHttpGet(), slot.spec, podIp, grace);
+            result = prober.httpGet(hook.getHttpGet(), spec, podIp, grace);
         } else if (hook.getSleep() != null) {
             long seconds = Math.min(hook.getSleep().getSeconds(), grace.toSeconds());
             try {
@@ -629,27 +731,49 @@ public class PodWorker {
         return Quantity.getAmountInBytes(q).multiply(BigDecimal.valueOf(1000)).setScale(0, java.math.RoundingMode.CEILING).longValue();
     }
 
-    /** Writes the status when it changed, and again when the API's copy disagrees (someone else wrote it). */
+    /**
+     * Hands the status to the reporter when it changed, when the last one did not get through, and when the
+     * API's copy disagrees (someone else wrote it).
+     */
     private void report() {
-        boolean failed = failedInit;
-        PodStatus status = statuses.compute(pod, initSlots, appSlots, settings.nodeIp(), podIp, startTime, failed);
-        boolean changed = !Objects.equals(status, lastReported);
-        boolean drifted = !changed && !Objects.equals(ours(pod.getStatus()), status)
-                && Instant.now().isAfter(lastReportedAt.plus(STATUS_RESYNC));
-        if (!changed && !drifted) {
-            return;
+        PodStatus status = status();
+        boolean changed = !Objects.equals(status, requested);
+        boolean lost = !changed && !Objects.equals(requested, reported) && statusChannel.idle();
+        boolean drifted = !changed && !lost && Instant.now().isAfter(reportedAt.plus(STATUS_RESYNC))
+                && !Objects.equals(ours(pod.getStatus()), status);
+        if (changed || lost || drifted) {
+            requested = status;
+            statusChannel.send(status);
         }
-        try {
-            client.pods().inNamespace(namespace).withName(name).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-            lastReported = status;
-            lastReportedAt = Instant.now();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                removed = true;
-            } else {
-                log.warn("cannot report the status of pod {}/{}: {}", namespace, name, e.getMessage());
-            }
+    }
+
+    /**
+     * The pod's status, computed again only when what it is made of changed: this version of the pod, and each
+     * container's run, state and readiness. (Building it with the model's builders is most of what a pass
+     * allocates, and most passes change nothing.)
+     */
+    private PodStatus status() {
+        List<Object> inputs = new ArrayList<>();
+        inputs.add(failedInit);
+        for (ContainerSlot s : allSlots()) {
+            // the handle and the states are replaced, not changed, when the container moves on
+            inputs.addAll(Arrays.asList(s.handle, s.running(), s.started(), s.ready(), s.finalState, s.waiting, s.lastTerminated,
+                    s.restartCount()));
+        }
+        if (computed == null || pod != computedFor || !inputs.equals(computedInputs)) {
+            computed = statuses.compute(pod, initSlots, appSlots, settings.nodeIp(), podIp, startTime, failedInit);
+            computedFor = pod;
+            computedInputs = inputs;
+        }
+        return computed;
+    }
+
+    /** The API server took {@code status}. */
+    private void reported(PodStatus status) {
+        reported = status;
+        reportedAt = Instant.now();
+        if ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase())) {
+            wake(); // to settle
         }
     }
 

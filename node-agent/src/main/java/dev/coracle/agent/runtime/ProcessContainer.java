@@ -43,6 +43,9 @@ final class ProcessContainer implements ContainerHandle {
     private volatile Instant finishedAt;
     private volatile Integer exitCode;
     private volatile boolean seenAlive;
+    /** When {@code /proc} last showed it alive ({@link System#nanoTime}). */
+    private volatile long aliveAt;
+    private static final long ALIVE_FOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private final List<LogPoller.Source> sources = new CopyOnWriteArrayList<>();
     private volatile Logs logs;
     private volatile CriLogWriter writer;
@@ -172,13 +175,23 @@ final class ProcessContainer implements ContainerHandle {
         return startedAt;
     }
 
+    /**
+     * A look at {@code /proc} at most every {@link #ALIVE_FOR_NANOS}: a pod worker's pass asks several times (to
+     * supervise, to probe, for each status field), and the agent makes a few hundred passes a second with 100 pods.
+     * An exit is seen at most that much later; once seen, it is final.
+     */
     @Override
     public boolean isRunning() {
         if (exitCode != null) {
             return false;
         }
+        long now = System.nanoTime();
+        if (seenAlive && now - aliveAt < ALIVE_FOR_NANOS) {
+            return true;
+        }
         boolean alive = ProcStat.alive(pid, startTicks);
         if (alive) {
+            aliveAt = now;
             seenAlive = true;
         } else {
             exited();

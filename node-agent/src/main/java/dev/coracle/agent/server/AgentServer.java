@@ -22,7 +22,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslHandler;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -36,7 +36,6 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,9 +75,7 @@ public final class AgentServer implements AutoCloseable {
         this.stats = stats;
         SslContext ssl;
         try {
-            ssl = SslContextBuilder.forServer(serving.certificate().toFile(), serving.key().toFile())
-                    .trustManager(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))
-                    .clientAuth(ClientAuth.OPTIONAL).build();
+            ssl = new JdkSslContext(serving.serverContext(caPem), false, ClientAuth.OPTIONAL);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the agent's serving certificate: " + e.getMessage(), e);
         }
