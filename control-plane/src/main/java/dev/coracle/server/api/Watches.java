@@ -90,11 +90,10 @@ public class Watches {
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().set("Transfer-Encoding", "chunked");
         response.getHeaders().set("Cache-Control", "no-cache, private");
-        // an empty first chunk sends the headers at once, as kube-apiserver does, so clients know the watch is open;
-        // Reactor Netty flushes whenever no further event is waiting, so a burst of events leaves in one flush
-        Flux<DataBuffer> chunks = Flux.concat(Mono.just(response.bufferFactory().wrap(new byte[0])),
-                events.map(bytes -> response.bufferFactory().wrap(bytes)));
-        return response.writeWith(chunks);
+        // an empty first chunk sends the headers at once, as kube-apiserver does, so clients know the watch is open
+        Flux<Mono<DataBuffer>> chunks = Flux.concat(Flux.just(Mono.just(response.bufferFactory().wrap(new byte[0]))),
+                events.map(bytes -> Mono.just(response.bufferFactory().wrap(bytes))));
+        return response.writeAndFlushWith(chunks);
     }
 
     /** A watch on one object ({@code /watch/.../pods/web}) is the collection's watch narrowed to that name. */
