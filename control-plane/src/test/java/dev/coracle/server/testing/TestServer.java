@@ -135,6 +135,11 @@ public final class TestServer implements AutoCloseable {
         return sendAsIs(request.header("Authorization", "Bearer " + adminToken()));
     }
 
+    /** Raw HTTP with the admin token, answered as soon as the headers are in: for streams such as watches. */
+    public HttpResponse<java.io.InputStream> open(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HTTP.send(request.header("Authorization", "Bearer " + adminToken()).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     private static HttpResponse<String> sendAsIs(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
