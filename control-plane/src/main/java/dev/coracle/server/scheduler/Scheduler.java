@@ -360,9 +360,10 @@ public class Scheduler extends Controller {
             return;
         }
         record(result.noNodes() ? "error" : "unschedulable", start);
-        p.info = info;
         p.rejectedBy = result.rejectedBy();
         boolean waitsOnPods = p.rejectedBy.contains(InterPodAffinity.NAME) || p.rejectedBy.contains(PodTopologySpread.NAME);
+        // kept only for the queueing hints: for any other pending pod it would be a second copy beside the informer's
+        p.info = waitsOnPods ? info : null;
         p.queue = Queue.UNSCHEDULABLE;
         p.unschedulableSinceNanos = System.nanoTime();
         if (waitsOnPods) {
