@@ -47,6 +47,8 @@ public final class Informer<T extends HasMetadata> {
     private final WatchCache watch;
     private final Scheduler events;
     private volatile boolean wholeObjects;
+    /** Found once, not per event: what a metadata-only object is made from. */
+    private volatile java.lang.reflect.Constructor<T> emptyObject;
     private final Map<String, T> objects = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Change<T>>> handlers = new CopyOnWriteArrayList<>();
     private final CountDownLatch synced = new CountDownLatch(1);
@@ -201,7 +203,10 @@ public final class Informer<T extends HasMetadata> {
     private T metadataOnly(String body) {
         ObjectMeta metadata = Json.readStoredWithoutManagedFields(body, MetadataOnly.class).metadata;
         try {
-            T object = modelClass.getDeclaredConstructor().newInstance();
+            if (emptyObject == null) {
+                emptyObject = modelClass.getDeclaredConstructor();
+            }
+            T object = emptyObject.newInstance();
             object.setMetadata(metadata);
             return object;
         } catch (ReflectiveOperationException e) {
