@@ -44,7 +44,33 @@ public class TaintEvictionController extends Controller {
     private static final String NODE = "node:";
     private static final String POD = "pod:";
 
-    private record Eviction(long createdNanos, long fireNanos, ScheduledFuture<?> future) {
+    /**
+     * A scheduled deletion. It is in {@code evictions} before its timer is set, so a deletion due now,
+     * which the timer may run before {@code schedule} returns, still finds itself there.
+     */
+    private final class Eviction implements Runnable {
+        private final String key;
+        private final long createdNanos;
+        private volatile ScheduledFuture<?> future;
+
+        private Eviction(String key, long createdNanos) {
+            this.key = key;
+            this.createdNanos = createdNanos;
+        }
+
+        @Override
+        public void run() {
+            if (evictions.remove(key, this)) {
+                evict(key);
+            }
+        }
+
+        private void cancel() {
+            ScheduledFuture<?> f = future;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
     }
 
     private final InternalClient client;
@@ -189,7 +215,7 @@ public class TaintEvictionController extends Controller {
         long trigger = now + min;
         Eviction existing = evictions.get(key);
         if (existing != null) {
-            start = existing.createdNanos();
+            start = existing.createdNanos;
             if (start + min < trigger) {
                 return;
             }
@@ -220,15 +246,9 @@ public class TaintEvictionController extends Controller {
         if (t == null || t.isShutdown()) {
             return;
         }
-        long delay = Math.max(0, fire - System.nanoTime());
-        Eviction[] self = new Eviction[1];
-        ScheduledFuture<?> future = t.schedule(() -> {
-            if (evictions.remove(key, self[0])) {
-                evict(key);
-            }
-        }, delay, TimeUnit.NANOSECONDS);
-        self[0] = new Eviction(created, fire, future);
-        evictions.put(key, self[0]);
+        Eviction eviction = new Eviction(key, created);
+        evictions.put(key, eviction);
+        eviction.future = t.schedule(eviction, Math.max(0, fire - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** Cancels a scheduled deletion, with the "Cancelling deletion" event when there was one. */
@@ -237,7 +257,7 @@ public class TaintEvictionController extends Controller {
         if (e == null) {
             return;
         }
-        e.future().cancel(false);
+        e.cancel();
         if (withEvent) {
             pods.get(key).ifPresent(p -> events.normal(p, COMPONENT, "TaintManagerEviction", "Cancelling deletion of Pod " + key));
         }
