@@ -107,13 +107,29 @@ final class Watch {
         }
     }
 
-    static Result run(Api api, String tag, int watchers, int namespaces, double rate, double seconds, String padding)
-            throws Exception {
+    /**
+     * Writes at {@code rate} for {@code seconds}, unmeasured, so a fresh server has compiled its write and watch paths
+     * (the JIT is still at it for tens of seconds) before anything is timed; as the creates benchmark warms up too.
+     */
+    static void warmUp(Api api, int namespaces, double rate, double seconds, String padding) throws Exception {
+        Semaphore inFlight = new Semaphore(256);
+        pace(api, namespaces(api, namespaces), "jit-warm-up", rate, seconds, padding, inFlight, new Stats(), new AtomicLong(),
+                new long[namespaces]);
+        inFlight.tryAcquire(256, 60, TimeUnit.SECONDS);
+    }
+
+    private static List<String> namespaces(Api api, int namespaces) throws Exception {
         List<String> ns = new ArrayList<>();
         for (int i = 0; i < namespaces; i++) {
             ns.add(String.format("watch-%02d", i));
             api.ensureNamespace(ns.get(i));
         }
+        return ns;
+    }
+
+    static Result run(Api api, String tag, int watchers, int namespaces, double rate, double seconds, String padding)
+            throws Exception {
+        List<String> ns = namespaces(api, namespaces);
         long rv = Api.listRevision(api.get("/api/v1/namespaces/" + ns.get(0) + "/configmaps").body());
         String run = "run-" + tag;
         Stats delivery = new Stats();

@@ -1,5 +1,6 @@
 package dev.coracle.server.api;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +16,10 @@ public record RequestInfo(String group, String version, String namespace, String
      *                           (then X is a namespace) or a subresource of namespace X
      */
     public static RequestInfo parse(String path, java.util.function.BiPredicate<String, String> namespacedResource) {
-        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
+        List<String> parts = segments(path);
+        if (parts.isEmpty()) {
+            return null;
+        }
         int i;
         String group;
         String version;
@@ -49,5 +53,32 @@ public record RequestInfo(String group, String version, String namespace, String
         }
         return new RequestInfo(group, version, namespace, rest.get(0),
                 rest.size() > 1 ? rest.get(1) : null, rest.size() > 2 ? rest.get(2) : null, watch);
+    }
+
+    /** The path's non-empty segments: {@code //api/v1/} → [api, v1]. Every request reads its path: no regex here. */
+    public static List<String> segments(String path) {
+        List<String> out = new ArrayList<>(8);
+        int start = 0;
+        int n = path.length();
+        while (start < n) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = n;
+            }
+            if (end > start) {
+                out.add(path.substring(start, end));
+            }
+            start = end + 1;
+        }
+        return out;
+    }
+
+    /** {@code /healthz//} → {@code /healthz}. */
+    public static String withoutTrailingSlashes(String path) {
+        int end = path.length();
+        while (end > 0 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return end == path.length() ? path : path.substring(0, end);
     }
 }

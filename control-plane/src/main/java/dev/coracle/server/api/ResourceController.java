@@ -66,8 +66,7 @@ public class ResourceController {
             if (aggregated != null) {
                 return aggregated.onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
             }
-            RequestInfo info = RequestInfo.parse(path,
-                    (gv, plural) -> registry.types().stream().anyMatch(t -> t.apiVersion().equals(gv) && t.plural().equals(plural) && t.namespaced()));
+            RequestInfo info = RequestInfo.parse(path, registry::isNamespaced);
             if (info == null || info.resource() == null) {
                 throw ApiException.pathNotFound();
             }

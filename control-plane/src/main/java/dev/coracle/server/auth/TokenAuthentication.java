@@ -2,6 +2,7 @@ package dev.coracle.server.auth;
 
 import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.AuthenticatedUser;
+import dev.coracle.server.api.RequestInfo;
 import dev.coracle.server.api.Responses;
 import dev.coracle.server.bootstrap.ClusterCredentials;
 import dev.coracle.server.join.JoinController;
@@ -42,7 +43,7 @@ public class TokenAuthentication implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
-        if (PUBLIC.contains(path.replaceAll("/+$", ""))) {
+        if (PUBLIC.contains(RequestInfo.withoutTrailingSlashes(path))) {
             return chain.filter(exchange);
         }
         String authorization = exchange.getRequest().getHeaders().getFirst("Authorization");

@@ -1,5 +1,6 @@
 package dev.coracle.server.discovery;
 
+import dev.coracle.server.api.RequestInfo;
 import dev.coracle.server.registry.ResourceType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,11 +36,11 @@ public class AggregatedApis {
 
     /** The handler's answer for a resource path of a registered group-version, or null for any other path. */
     public Mono<Void> serve(String path, ServerWebExchange exchange) {
-        String[] parts = path.replaceAll("^/+|/+$", "").split("/+", 4);
-        if (parts.length < 4 || !parts[0].equals("apis")) {
+        List<String> parts = RequestInfo.segments(path);
+        if (parts.size() < 4 || !parts.get(0).equals("apis")) {
             return null;
         }
-        Api api = apis.get(parts[1] + "/" + parts[2]);
-        return api == null ? null : api.handler().apply(exchange, parts[3]);
+        Api api = apis.get(parts.get(1) + "/" + parts.get(2));
+        return api == null ? null : api.handler().apply(exchange, String.join("/", parts.subList(3, parts.size())));
     }
 }

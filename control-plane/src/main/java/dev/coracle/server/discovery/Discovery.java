@@ -2,6 +2,7 @@ package dev.coracle.server.discovery;
 
 import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.Json;
+import dev.coracle.server.api.RequestInfo;
 import dev.coracle.server.api.Responses;
 import dev.coracle.server.registry.Registry;
 import dev.coracle.server.registry.ResourceType;
@@ -36,7 +37,7 @@ public class Discovery {
 
     /** The discovery answer for this path, or null when the path names resources rather than discovery. */
     public Mono<Void> serve(String path, ServerWebExchange exchange) {
-        String p = path.replaceAll("/+$", "");
+        String p = RequestInfo.withoutTrailingSlashes(path);
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
         boolean aggregated = accept != null && accept.contains("g=apidiscovery.k8s.io") && accept.contains("v=v2;");
         if (p.equals("/api")) {

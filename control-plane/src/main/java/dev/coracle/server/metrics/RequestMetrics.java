@@ -13,6 +13,10 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
 /**
  * kube-apiserver's request metrics: {@code apiserver_request_total{verb,group,version,resource,subresource,scope,code}}
  * and {@code apiserver_request_duration_seconds} (not for WATCH, whose duration is the stream's life).
@@ -22,6 +26,8 @@ import reactor.core.publisher.Mono;
 class RequestMetrics implements WebFilter {
 
     private final MeterRegistry meters;
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
 
     RequestMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -41,18 +47,36 @@ class RequestMetrics implements WebFilter {
             var status = exchange.getResponse().getStatusCode();
             String code = status == null ? "200" : Integer.toString(status.value());
             String scope = info.name() != null ? "resource" : info.namespace() != null ? "namespace" : "cluster";
-            Counter.builder("apiserver_request")
-                    .tags("verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
-                            "subresource", info.subresource() == null ? "" : info.subresource(), "scope", scope, "code", code)
-                    .register(meters).increment();
+            Series series = new Series(verb, info.group(), info.version(), info.resource(),
+                    info.subresource() == null ? "" : info.subresource(), scope);
+            counters.computeIfAbsent(new CounterKey(series, code), this::counter).increment();
             if (!verb.equals("WATCH")) {
-                Timer.builder("apiserver_request_duration")
-                        .tags("verb", verb, "group", info.group(), "version", info.version(), "resource", info.resource(),
-                                "subresource", info.subresource() == null ? "" : info.subresource(), "scope", scope)
-                        .publishPercentileHistogram()
-                        .register(meters).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                timers.computeIfAbsent(series, this::timer).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    /** One request series' labels but the code. Meters are looked up by these, not rebuilt per request. */
+    private record Series(String verb, String group, String version, String resource, String subresource, String scope) {
+    }
+
+    private record CounterKey(Series series, String code) {
+    }
+
+    private Counter counter(CounterKey key) {
+        Series s = key.series();
+        return Counter.builder("apiserver_request")
+                .tags("verb", s.verb(), "group", s.group(), "version", s.version(), "resource", s.resource(),
+                        "subresource", s.subresource(), "scope", s.scope(), "code", key.code())
+                .register(meters);
+    }
+
+    private Timer timer(Series s) {
+        return Timer.builder("apiserver_request_duration")
+                .tags("verb", s.verb(), "group", s.group(), "version", s.version(), "resource", s.resource(),
+                        "subresource", s.subresource(), "scope", s.scope())
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     private static String verb(ServerWebExchange exchange, RequestInfo info) {

@@ -14,6 +14,7 @@ import java.util.Optional;
 public class Registry {
 
     private final Map<String, ResourceStrategy<?>> byPath = new LinkedHashMap<>();
+    private final java.util.Set<String> namespaced = new java.util.HashSet<>();
     private final List<ResourceStrategy<?>> strategies;
 
     public Registry(List<ResourceStrategy<?>> strategies) {
@@ -21,7 +22,15 @@ public class Registry {
         for (ResourceStrategy<?> s : strategies) {
             ResourceType t = s.type();
             byPath.put(t.group() + "/" + t.version() + "/" + t.plural(), s);
+            if (t.namespaced()) {
+                namespaced.add(t.apiVersion() + "/" + t.plural());
+            }
         }
+    }
+
+    /** Whether {@code plural} of {@code apiVersion} ("v1", "apps/v1") is a namespaced resource served here. */
+    public boolean isNamespaced(String apiVersion, String plural) {
+        return namespaced.contains(apiVersion + "/" + plural);
     }
 
     public Optional<ResourceStrategy<HasMetadata>> find(String group, String version, String plural) {
