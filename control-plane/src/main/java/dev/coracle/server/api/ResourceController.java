@@ -14,9 +14,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpMethod;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,14 +29,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * Every {@code /api/...} and {@code /apis/...} request: resolves what the path names and hands it to
  * the verb. Store work is blocking JDBC, so it runs off the event loop.
+ *
+ * <p>A plain {@link WebHandler} mapped by {@link #apiPaths}, not an annotated controller: every API request
+ * would otherwise pay for Spring's handler-method argument resolution, and this handler reads the exchange itself.
  */
-@RestController
-public class ResourceController {
+@Component
+public class ResourceController implements WebHandler {
+
+    /** {@code /api} and {@code /apis} and everything under them, before the annotated controllers' mappings. */
+    @Configuration(proxyBeanMethods = false)
+    static class Routes {
+        @Bean
+        SimpleUrlHandlerMapping apiPaths(ResourceController api) {
+            SimpleUrlHandlerMapping mapping = new SimpleUrlHandlerMapping(
+                    Map.of("/api", api, "/api/**", api, "/apis", api, "/apis/**", api));
+            mapping.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            return mapping;
+        }
+    }
 
     /** kube-apiserver's limit on request bodies. */
     static final int MAX_BODY = 3 * 1024 * 1024;
@@ -54,7 +74,7 @@ public class ResourceController {
         this.subresources = subresources;
     }
 
-    @RequestMapping({"/api", "/api/**", "/apis", "/apis/**"})
+    @Override
     public Mono<Void> handle(ServerWebExchange exchange) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         try {

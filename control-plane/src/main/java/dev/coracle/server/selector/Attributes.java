@@ -1,5 +1,6 @@
 package dev.coracle.server.selector;
 
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,11 +23,39 @@ public record Attributes(Map<String, String> labels, Map<String, String> fields)
         fields = fields == null ? Map.of() : fields;
     }
 
+    /** {@code {"f":{...},"l":{...}}}, keys sorted: what Jackson writes for the sorted maps, written directly (every write does it). */
     public String encode() {
-        Map<String, Object> out = new TreeMap<>();
-        out.put("l", new TreeMap<>(labels));
-        out.put("f", new TreeMap<>(fields));
-        return JSON.writeValueAsString(out);
+        StringBuilder out = new StringBuilder(32 + 48 * (labels.size() + fields.size()));
+        out.append("{\"f\":");
+        appendSorted(out, fields);
+        out.append(",\"l\":");
+        appendSorted(out, labels);
+        return out.append('}').toString();
+    }
+
+    private static void appendSorted(StringBuilder out, Map<String, String> map) {
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> e : (map.size() < 2 ? map : new TreeMap<>(map)).entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            appendString(out, e.getKey());
+            out.append(':');
+            if (e.getValue() == null) {
+                out.append("null");
+            } else {
+                appendString(out, e.getValue());
+            }
+        }
+        out.append('}');
+    }
+
+    private static void appendString(StringBuilder out, String s) {
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, out);
+        out.append('"');
     }
 
     /**
