@@ -1,12 +1,14 @@
 package dev.coracle.bench;
 
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
-/** Closed-loop creates through the API: {@code clients} threads, each POSTing the next object as soon as the last returned. */
+/**
+ * Closed-loop creates through the API: {@code clients} threads, each with its own keep-alive connection, POSTing the next
+ * object as soon as the last returned.
+ */
 final class Creates {
 
     record Result(int clients, long created, long errors, double seconds, Stats latency, String firstError) {
@@ -34,32 +36,34 @@ final class Creates {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < clients; t++) {
             Thread th = new Thread(() -> {
-                while (System.nanoTime() < deadline) {
-                    long n = seq.incrementAndGet();
-                    if (n > stopAt) {
-                        break;
-                    }
-                    String json = body.apply(n);
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = api.post(path, json);
-                        long dt = System.nanoTime() - t0;
-                        if (r.statusCode() == 201) {
-                            latency.add(dt);
-                            created.incrementAndGet();
-                        } else {
+                try (Connection connection = new Connection(api)) {
+                    while (System.nanoTime() < deadline) {
+                        long n = seq.incrementAndGet();
+                        if (n > stopAt) {
+                            break;
+                        }
+                        String json = body.apply(n);
+                        long t0 = System.nanoTime();
+                        try {
+                            Connection.Response r = connection.post(path, json);
+                            long dt = System.nanoTime() - t0;
+                            if (r.status() == 201) {
+                                latency.add(dt);
+                                created.incrementAndGet();
+                            } else {
+                                errors.incrementAndGet();
+                                synchronized (firstError) {
+                                    if (firstError[0] == null) {
+                                        firstError[0] = r.status() + " " + r.body();
+                                    }
+                                }
+                            }
+                        } catch (Exception e) {
                             errors.incrementAndGet();
                             synchronized (firstError) {
                                 if (firstError[0] == null) {
-                                    firstError[0] = r.statusCode() + " " + r.body();
+                                    firstError[0] = e.toString();
                                 }
-                            }
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                        synchronized (firstError) {
-                            if (firstError[0] == null) {
-                                firstError[0] = e.toString();
                             }
                         }
                     }

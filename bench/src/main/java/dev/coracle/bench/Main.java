@@ -230,7 +230,7 @@ public final class Main {
         if (api16.firstError() != null) {
             md.append("First error: `").append(api16.firstError()).append("`\n\n");
         }
-        md.append("What the server's PostgreSQL connections were doing during the profiled round (pg_stat_activity sampled every 10 ms; ")
+        md.append("What the server's PostgreSQL connections were doing during the profiled round (pg_stat_activity sampled every 50 ms; ")
                 .append("average number of connections in each state):\n\n| Connections | state \\| wait event \\| query |\n|---|---|\n");
         waits.forEach((k, v) -> md.append("| ").append(String.format("%.2f", v)).append(" | `").append(k.replace("|", "\\|")).append("` |\n"));
         md.append("\nWhere the server's CPU went during the profiled round:\n\n").append(profile).append('\n');

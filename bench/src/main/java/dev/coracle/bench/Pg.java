@@ -270,6 +270,6 @@ final class Pg {
     }
 
     ActivitySampler sampleActivity(String db) {
-        return new ActivitySampler(db, 10);
+        return new ActivitySampler(db, 50);
     }
 }
