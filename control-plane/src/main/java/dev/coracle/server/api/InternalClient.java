@@ -152,7 +152,7 @@ public class InternalClient {
                 throw ApiException.conflict("", "namespaces", name,
                         "the object has been modified; please apply your changes to the latest version and try again");
             }
-            var ns = Json.toTyped(Json.toTree(current), type);
+            var ns = (io.fabric8.kubernetes.api.model.Namespace) current;
             if (ns.getSpec() == null) {
                 ns.setSpec(new io.fabric8.kubernetes.api.model.NamespaceSpec());
             }

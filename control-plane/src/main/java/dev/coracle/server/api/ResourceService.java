@@ -35,6 +35,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -319,9 +320,8 @@ public class ResourceService {
     }
 
     /** The object with its managed fields brought up to date: only they change, so only they are decoded back. */
-    private HasMetadata track(Call call, HasMetadata live, HasMetadata object, String manager) {
-        ObjectNode tracked = fields.update(live == null ? null : Json.toTree(live), Json.toTree(object), manager, call.type(),
-                call.info().subresource());
+    private HasMetadata track(Call call, ObjectNode live, HasMetadata object, String manager) {
+        ObjectNode tracked = fields.update(live, Json.toTree(object), manager, call.type(), call.info().subresource());
         object.getMetadata().setManagedFields(ManagedFields.toModel(tracked.path("metadata").get("managedFields")));
         return object;
     }
@@ -333,7 +333,8 @@ public class ResourceService {
 
     /**
      * @param direct a write the API server makes itself through a subresource (binding, finalize):
-     *               the strategy's update rules, written for clients, do not apply
+     *               the strategy's update rules, written for clients, do not apply, and {@code change} may edit
+     *               the object it is given, a copy of its own
      * @param manager the field manager the changed fields move to; null when apply has recorded ownership already
      */
     Outcome replace(Call call, java.util.function.Function<HasMetadata, HasMetadata> change, List<String> warnings, boolean direct,
@@ -343,8 +344,9 @@ public class ResourceService {
         boolean dryRun = call.query().dryRun();
         HasMetadata[] result = new HasMetadata[1];
         Write.Update update = currentStored -> {
-            HasMetadata current = Json.toTyped(Json.parseStored(currentStored.body()), call.type().modelClass());
-            HasMetadata changed = change.apply(current);
+            ObjectNode stored = Json.parseStored(currentStored.body());
+            HasMetadata current = Json.toTyped(stored, call.type().modelClass());
+            HasMetadata changed = change.apply(direct ? Json.toTyped(stored, call.type().modelClass()) : current);
             ObjectMetaRules.beforeUpdate(changed, current);
             if (status) {
                 strategy.prepareForStatusUpdate(changed, current);
@@ -352,8 +354,10 @@ public class ResourceService {
                 strategy.prepareForUpdate(changed, current);
             }
             strategy.applyDefaults(changed);
-            HasMetadata object = manager == null ? changed : track(call, current, changed, manager);
-            if (strategy.tracksGeneration() && !status && specChanged(object, current)) {
+            // the current object as a tree, made once: field tracking, the generation and the no-op check compare with it
+            ObjectNode currentTree = Json.toTree(current);
+            HasMetadata object = manager == null ? changed : track(call, currentTree, changed, manager);
+            if (strategy.tracksGeneration() && !status && specChanged(Json.toTree(object), currentTree)) {
                 long generation = current.getMetadata().getGeneration() == null ? 1 : current.getMetadata().getGeneration();
                 object.getMetadata().setGeneration(generation + 1);
             }
@@ -366,13 +370,14 @@ public class ResourceService {
             }
             object.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
             result[0] = object;
-            if (dryRun || Json.toTree(object).equals(Json.toTree(current))) {
+            ObjectNode objectTree = Json.toTree(object);
+            if (dryRun || objectTree.equals(currentTree)) {
                 return null;
             }
             if (readyToGo(strategy, object)) {
-                return Write.removeTemplate(attributes(strategy, object), template(object));
+                return Write.removeTemplate(attributes(strategy, object), template(objectTree));
             }
-            return write(strategy, object);
+            return Write.putTemplate(attributes(strategy, object), template(objectTree));
         };
         try {
             StoredObject stored = store.update(call.key(), update);
@@ -396,7 +401,7 @@ public class ResourceService {
                 throw ApiException.conflict("", "pods", call.info().name(), "pod " + call.info().name()
                         + " is already assigned to node \"" + pod.getSpec().getNodeName() + "\"");
             }
-            Pod bound = Json.toTyped(Json.toTree(pod), Pod.class);
+            Pod bound = pod;
             bound.getSpec().setNodeName(node);
             if (annotations != null) {
                 Map<String, String> merged = bound.getMetadata().getAnnotations() == null
@@ -649,17 +654,29 @@ public class ResourceService {
         }
     }
 
-    private static boolean specChanged(HasMetadata object, HasMetadata current) {
-        ObjectNode a = Json.toTree(object);
-        ObjectNode b = Json.toTree(current);
-        a.remove(List.of("metadata", "status"));
-        b.remove(List.of("metadata", "status"));
-        return !a.equals(b);
+    /** Whether anything but metadata and status differs: what bumps {@code metadata.generation}. */
+    private static boolean specChanged(ObjectNode object, ObjectNode current) {
+        Set<String> names = new HashSet<>(object.propertyNames());
+        names.addAll(current.propertyNames());
+        names.remove("metadata");
+        names.remove("status");
+        for (String name : names) {
+            if (!Objects.equals(object.get(name), current.get(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The write, serialised now (off the store's commit path) with the revision left for the store to splice in. */
     private static Write.AtRevision write(ResourceStrategy<HasMetadata> strategy, HasMetadata object) {
         return Write.putTemplate(attributes(strategy, object), template(object));
+    }
+
+    /** The object as stored, its resourceVersion the placeholder the store replaces; {@code tree} is changed. */
+    private static String template(ObjectNode tree) {
+        ((ObjectNode) tree.get("metadata")).put("resourceVersion", Write.REVISION_PLACEHOLDER);
+        return Json.write(tree);
     }
 
     private static String template(HasMetadata object) {

@@ -54,6 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SchedulerThroughputBench {
 
     private static final int CLIENTS = Integer.getInteger("coracle.bench.clients", 16);
+    private static final String CLUSTER_CIDR = "10.40.0.0/14";
     private static final int OWNERS = 100;
 
     @Test
@@ -134,6 +135,8 @@ class SchedulerThroughputBench {
         boolean postgres = Boolean.getBoolean("coracle.bench.postgres");
         String store = postgres ? "postgres" : "h2";
         try (TestServer server = TestServer.start(postgres ? TestDatabases.newPostgresDatabase() : null,
+                // room for a /24 per node, as a 1,000-node cluster is configured (10.42.0.0/16 holds 256)
+                "--cluster-cidr", CLUSTER_CIDR,
                 "--coracle.controllers.node-monitor-grace-period=1h",
                 // the pods name owners that do not exist: without the garbage collector they are left alone
                 "--coracle.controllers.disabled=garbagecollector");
@@ -222,7 +225,8 @@ class SchedulerThroughputBench {
                 pool.shutdownNow();
             }
         }
-        try (TestServer server = TestServer.start(dataDir, datastore, "--coracle.controllers.node-monitor-grace-period=1h",
+        try (TestServer server = TestServer.start(dataDir, datastore, "--cluster-cidr", CLUSTER_CIDR,
+                "--coracle.controllers.node-monitor-grace-period=1h",
                 "--coracle.controllers.disabled=garbagecollector")) {
             long start = System.nanoTime();
             MeterRegistry meters = server.bean(MeterRegistry.class);

@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,6 +37,11 @@ public class NodeIpamController extends Controller {
     private final String clusterCidr;
     /** Assigned but perhaps not yet seen back through the informer: node name to subnet. */
     private final Map<String, String> assigned = new ConcurrentHashMap<>();
+    /**
+     * Nodes that found no free subnet: their own updates do not make one free, so they wait for a node to go
+     * (a 1,000-node cluster in a /16 had 744 of them re-allocating, and writing an event, at every node update).
+     */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     private Informer<Node> nodes;
 
     public NodeIpamController(InternalClient client, EventRecorder events, ServerProperties properties) {
@@ -63,10 +69,11 @@ public class NodeIpamController extends Controller {
             String node = c.current().getMetadata().getName();
             if (c.type() == EventType.DELETED) {
                 assigned.remove(node);
+                waiting.clear();
                 // its subnet is free again: nodes that found none get another try
                 nodes.all().stream().filter(n -> n.getSpec() == null || n.getSpec().getPodCIDR() == null)
                         .forEach(n -> enqueue(n.getMetadata().getName()));
-            } else if (c.current().getSpec() == null || c.current().getSpec().getPodCIDR() == null) {
+            } else if ((c.current().getSpec() == null || c.current().getSpec().getPodCIDR() == null) && !waiting.contains(node)) {
                 enqueue(node);
             }
         });
@@ -75,6 +82,7 @@ public class NodeIpamController extends Controller {
     @Override
     protected void started() {
         assigned.clear();
+        waiting.clear();
     }
 
     @Override
@@ -93,6 +101,7 @@ public class NodeIpamController extends Controller {
         CidrSet set = occupied();
         String cidr = set.allocateNext();
         if (cidr == null) {
+            waiting.add(name);
             events.warning(node, "cidrAllocator", "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
             log.warn("no pod CIDR left in {} for node {}", clusterCidr, name);
             return;
