@@ -11,6 +11,14 @@ public interface AdmissionHook {
 
     boolean appliesTo(ResourceType type);
 
+    /**
+     * Whether {@link #beforeCreate} reserves shared state (an IP, a port): then a create whose object exists already
+     * is refused before the hook runs, so that nothing is reserved for a write that cannot succeed.
+     */
+    default boolean reserves() {
+        return true;
+    }
+
     default void beforeCreate(HasMetadata object, boolean dryRun) {
     }
 

@@ -213,7 +213,7 @@ public class ResourceService {
         ObjectKey key = call.key(object.getMetadata().getName());
         List<AdmissionHook> hooks = admission.stream().filter(h -> h.appliesTo(call.type())).toList();
         boolean dryRun = call.query().dryRun();
-        if ((dryRun || !hooks.isEmpty()) && store.get(key).isPresent()) {
+        if ((dryRun || hooks.stream().anyMatch(AdmissionHook::reserves)) && store.get(key).isPresent()) {
             // otherwise the store's own check, in the write, answers: one round trip fewer per create
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
         }

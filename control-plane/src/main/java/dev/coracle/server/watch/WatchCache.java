@@ -1,6 +1,7 @@
 package dev.coracle.server.watch;
 
 import dev.coracle.server.bootstrap.ServerProperties;
+import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;
 import dev.coracle.server.store.RevisionCommitted;
 import dev.coracle.server.store.RevisionRecord;
@@ -51,6 +52,7 @@ public class WatchCache implements SmartLifecycle {
     private final AtomicInteger watchers = new AtomicInteger();
     private final ConcurrentLinkedQueue<List<RevisionRecord>> committedHere = new ConcurrentLinkedQueue<>();
     private final NamespaceStates namespaces = new NamespaceStates();
+    private final KnownObjects serviceAccounts = new KnownObjects("serviceaccounts");
     private final Semaphore signal = new Semaphore(0);
     private final Object lock = new Object();
     private volatile long revision;
@@ -79,6 +81,8 @@ public class WatchCache implements SmartLifecycle {
             namespaces.put(ns.key().name(), ns.body());
         }
         revision = all.revision();
+        // read after the namespaces: events between the two reads are applied again, which changes nothing
+        store.list(serviceAccounts.resource(), null, null, null, o -> true, 0).items().forEach(serviceAccounts::add);
         running = true;
         pump = new Thread(this::pumpForever, "watch-pump");
         pump.setDaemon(true);
@@ -130,6 +134,11 @@ public class WatchCache implements SmartLifecycle {
      */
     public NamespaceStates.State namespace(String name) {
         return namespaces.state(name);
+    }
+
+    /** Whether this process has seen the ServiceAccount exist (false: not seen, or gone; ask the store). */
+    public boolean serviceAccountSeen(String namespace, String name) {
+        return serviceAccounts.contains(new ObjectKey(serviceAccounts.resource(), namespace, name));
     }
 
     /**
@@ -253,6 +262,8 @@ public class WatchCache implements SmartLifecycle {
                 }
                 if (r.key().resource().equals("namespaces")) {
                     namespaces.apply(event);
+                } else if (r.key().resource().equals(serviceAccounts.resource())) {
+                    serviceAccounts.apply(event);
                 }
                 Map<String, Set<Subscription>> byNamespace = subscriptions.get(r.key().resource());
                 if (byNamespace != null) {

@@ -6,6 +6,7 @@ import dev.coracle.server.controller.ControllerProperties;
 import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;
+import dev.coracle.server.watch.WatchCache;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -34,16 +35,24 @@ public class ServiceAccountAdmission implements AdmissionHook {
     private static final int DEFAULT_ACCOUNT_ATTEMPTS = 10;
 
     private final ObjectStore store;
+    private final WatchCache watchCache;
     private final boolean enabled;
 
-    public ServiceAccountAdmission(ObjectStore store, ControllerProperties controllers) {
+    public ServiceAccountAdmission(ObjectStore store, WatchCache watchCache, ControllerProperties controllers) {
         this.store = store;
+        this.watchCache = watchCache;
         this.enabled = controllers.enabled() && !controllers.disabled().contains(ServiceAccountsController.NAME);
     }
 
     @Override
     public boolean appliesTo(ResourceType type) {
         return enabled && type.group().isEmpty() && type.plural().equals("pods");
+    }
+
+    /** It reserves nothing: a pod that exists already meets this plugin first, as in Kubernetes (403 before 409). */
+    @Override
+    public boolean reserves() {
+        return false;
     }
 
     @Override
@@ -68,8 +77,14 @@ public class ServiceAccountAdmission implements AdmissionHook {
         }
     }
 
-    /** {@code getServiceAccount}: one look, or ten for the account the controller is about to create. */
+    /**
+     * {@code getServiceAccount}: the accounts this process has seen (its lister), else the store: one look, or ten for
+     * the account the controller is about to create.
+     */
     private boolean exists(String namespace, String account) {
+        if (watchCache.serviceAccountSeen(namespace, account)) {
+            return true;
+        }
         ObjectKey key = new ObjectKey("serviceaccounts", namespace, account);
         int attempts = ServiceAccountsController.DEFAULT.equals(account) ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
         long interval = 100 + ThreadLocalRandom.current().nextLong(100);

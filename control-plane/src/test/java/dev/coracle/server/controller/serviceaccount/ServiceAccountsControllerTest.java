@@ -90,6 +90,35 @@ class ServiceAccountsControllerTest {
     }
 
     @Test
+    void aDeletedAccountAdmitsNoMorePods() throws Exception {
+        String ns = cluster.namespace("sa-gone");
+        kubectl("create", "serviceaccount", "robot", "-n", ns).outOrFail();
+        String robot = "--overrides={\"spec\":{\"serviceAccountName\":\"robot\"}}";
+        kubectl("run", "first", "-n", ns, "--image=nginx", robot).outOrFail();
+
+        kubectl("delete", "serviceaccount", "robot", "-n", ns).outOrFail();
+
+        // admission reads the accounts this server has seen, as kube-apiserver reads its informer: it follows the
+        // deletion within moments, not necessarily before the next request
+        int[] attempt = {0};
+        await("a pod naming the deleted account is refused", () -> {
+            Cluster.Result next = kubectl("run", "next-" + attempt[0]++, "-n", ns, "--image=nginx", robot);
+            return next.exitCode() == 1 && next.err().contains("serviceaccount \"robot\" not found");
+        });
+    }
+
+    @Test
+    void aPodThatExistsMeetsTheAccountCheckFirstAsOnKubernetes() {
+        String ns = cluster.namespace("sa-exists");
+        kubectl("run", "web", "-n", ns, "--image=nginx").outOrFail();
+
+        Cluster.Result again = kubectl("run", "web", "-n", ns, "--image=nginx", "--overrides={\"spec\":{\"serviceAccountName\":\"robot\"}}");
+
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("(Forbidden)").contains("serviceaccount \"robot\" not found");
+    }
+
+    @Test
     void aReplicaSetWhosePodsAreForbiddenRetriesUntilTheAccountExists() throws Exception {
         String ns = cluster.namespace("sa-retry");
         Map<String, String> labels = Map.of("app", "builder");
