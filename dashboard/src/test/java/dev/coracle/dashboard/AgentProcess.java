@@ -1,5 +1,8 @@
 package dev.coracle.dashboard;
 
+import dev.coracle.testsupport.ServerProcess;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,7 @@ final class AgentProcess implements AutoCloseable {
 
     static AgentProcess start(ServerProcess server, String nodeName, Path dataDir, int agentPort) throws Exception {
         Path log = Path.of("target", "dashboard-test-logs", "agent-" + nodeName + ".log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(ServerProcess.root().resolve("coracle").toString(), "agent",
                 "--server", server.url(), "--token", server.joinToken(), "--node-name", nodeName, "--node-ip", "127.0.0.1",
                 "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(agentPort), "--stop-pods-on-exit"));

@@ -1,5 +1,8 @@
 package dev.coracle.dashboard;
 
+import dev.coracle.testsupport.Https;
+import dev.coracle.testsupport.Ports;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,6 +28,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,7 +70,7 @@ class DashboardBrowserTest {
         if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
             throw new IllegalStateException("this test drives Debian's Chromium: apt-get install chromium chromium-driver (.ci/run does)");
         }
-        server = ServerProcess.start(tmp.resolve("server"), Ports.free(20200, 20249));
+        server = ServerProcess.server("dashboard-browser-test", tmp.resolve("server")).port(Ports.free(20200, 20249)).start();
         agent1 = AgentProcess.start(server, "dash-node-1", tmp.resolve("agent1"), Ports.free(20400, 20449));
         agent2 = AgentProcess.start(server, "dash-node-2", tmp.resolve("agent2"), Ports.free(20450, 20499));
         // the dashboard reaches the API through a relay the test can cut, to see the unreachable banner and the recovery
@@ -239,7 +245,7 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void theMetricsChartDrawsNonEmptySeries() throws Exception {
-        assertThat(server.get("/apis/metrics.k8s.io/v1beta1/nodes")).as("metrics.k8s.io served").isEqualTo(200);
+        assertThat(apiStatus("/apis/metrics.k8s.io/v1beta1/nodes")).as("metrics.k8s.io served").isEqualTo(200);
         browser.get(base + "/metrics");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             browser.navigate().refresh();
@@ -398,6 +404,13 @@ class DashboardBrowserTest {
 
     private void assertPageNotReloaded() {
         assertThat(((JavascriptExecutor) browser).executeScript("return window.__noReload;")).isEqualTo("still-here");
+    }
+
+    /** GET with the admin token, straight to the API: the status code (for "is metrics.k8s.io served here?"). */
+    private int apiStatus(String path) throws Exception {
+        return Https.trustAllClient().send(HttpRequest.newBuilder(URI.create(server.url() + path))
+                .header("Authorization", "Bearer " + server.adminToken()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private void screenshot(String name) {

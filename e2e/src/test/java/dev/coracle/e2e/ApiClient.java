@@ -1,5 +1,6 @@
 package dev.coracle.e2e;
 
+import dev.coracle.testsupport.Https;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

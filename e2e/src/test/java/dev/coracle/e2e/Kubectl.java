@@ -1,5 +1,7 @@
 package dev.coracle.e2e;
 
+import dev.coracle.testsupport.ServerProcess;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,8 @@
 package dev.coracle.e2e;
 
+import dev.coracle.testsupport.Https;
+import dev.coracle.testsupport.Ports;
+import dev.coracle.testsupport.ServerProcess;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -364,7 +367,7 @@ class KubectlSessionTest {
     @Test
     @Order(16)
     void kubectlProxy() throws Exception {
-        int port = ServerProcess.freePort();
+        int port = Ports.free();
         try (Kubectl.Background proxy = kubectl.start("proxy", "--port=" + port)) {
             proxy.awaitOutput(WATCH_TIMEOUT, out -> out.contains("Starting to serve on 127.0.0.1:" + port));
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

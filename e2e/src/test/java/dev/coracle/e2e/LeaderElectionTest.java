@@ -1,5 +1,6 @@
 package dev.coracle.e2e;
 
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.coracle.e2e;
 
 import dev.coracle.e2e.WatchStream.Event;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package dev.coracle.e2e;
 
+import dev.coracle.testsupport.ServerProcess;
 import tools.jackson.databind.JsonNode;
 
 import java.io.BufferedReader;

@@ -1,5 +1,8 @@
 package dev.coracle.agent;
 
+import dev.coracle.testsupport.Https;
+import dev.coracle.testsupport.Ports;
+import dev.coracle.testsupport.ServerProcess;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -61,9 +64,10 @@ class NodeAgentApiTest {
 
     @BeforeAll
     void start() throws Exception {
-        server = ServerProcess.start(tmp.resolve("server"), "--coracle.metrics.resolution=2s");
+        server = ServerProcess.server("node-agent-api-test", tmp.resolve("server"))
+                .flags("--coracle.metrics.resolution=2s").start();
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
-        agentPort = ServerProcess.freePort();
+        agentPort = Ports.free();
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
                 "--agent-port", String.valueOf(agentPort), "--restart-backoff-base", "500ms",
@@ -221,12 +225,12 @@ class NodeAgentApiTest {
             assertThat(nodes.exit()).as(nodes.out()).isZero();
             assertThat(nodes.out()).containsPattern(NODE + "\\s+[1-9][0-9]*m\\s+[0-9]+%\\s+[1-9][0-9]*Mi");
 
-            String history = get("/v1-coracle/metrics/history?kind=Pod&namespace=default&name=busy", adminToken()).body();
+            String history = get("/v1-coracle/metrics/history?kind=Pod&namespace=default&name=busy", server.adminToken()).body();
             assertThat(history).startsWith("{\"kind\":\"MetricsHistory\",\"resolution\":\"2s\",\"window\":\"1h\",\"points\":[{\"timestamp\":\"")
                     .containsPattern("\"cpuNanoCores\":[1-9][0-9]*,\"memoryBytes\":[1-9][0-9]*");
-            assertThat(get("/v1-coracle/metrics/history?kind=Node&name=" + NODE, adminToken()).body()).contains("\"cpuNanoCores\":");
-            assertThat(get("/v1-coracle/metrics/history?kind=Cluster", adminToken()).body()).contains("\"memoryBytes\":");
-            HttpResponse<String> unknown = get("/v1-coracle/metrics/history?kind=Node&name=no-such-node", adminToken());
+            assertThat(get("/v1-coracle/metrics/history?kind=Node&name=" + NODE, server.adminToken()).body()).contains("\"cpuNanoCores\":");
+            assertThat(get("/v1-coracle/metrics/history?kind=Cluster", server.adminToken()).body()).contains("\"memoryBytes\":");
+            HttpResponse<String> unknown = get("/v1-coracle/metrics/history?kind=Node&name=no-such-node", server.adminToken());
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(unknown.body()).contains("\"kind\":\"Status\"").contains("nodes \\\"no-such-node\\\" not found");
         } finally {
@@ -239,7 +243,7 @@ class NodeAgentApiTest {
         assertThat(kubectl.run("get", "node", NODE, "-o", "jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}").out())
                 .isEqualTo(String.valueOf(agentPort));
         URI summary = URI.create("https://127.0.0.1:" + agentPort + "/stats/summary");
-        HttpResponse<String> anonymous = ServerProcess.trustAll().send(HttpRequest.newBuilder(summary).build(),
+        HttpResponse<String> anonymous = Https.trustAllClient().send(HttpRequest.newBuilder(summary).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         HttpClient intruder = HttpClient.newBuilder().sslContext(clientCertificateContext("system:node:intruder")).build();
@@ -300,12 +304,8 @@ class NodeAgentApiTest {
         }
     }
 
-    private String adminToken() throws Exception {
-        return Files.readString(server.dataDir().resolve("cred/admin.token")).trim();
-    }
-
     private HttpResponse<String> get(String path, String token) throws Exception {
-        return ServerProcess.trustAll().send(HttpRequest.newBuilder(URI.create(server.url() + path))
+        return Https.trustAllClient().send(HttpRequest.newBuilder(URI.create(server.url() + path))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 

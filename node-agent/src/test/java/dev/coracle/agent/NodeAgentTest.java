@@ -2,6 +2,9 @@ package dev.coracle.agent;
 
 import dev.coracle.agent.join.Join;
 import dev.coracle.agent.join.JoinException;
+import dev.coracle.testsupport.Https;
+import dev.coracle.testsupport.Ports;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,13 +36,13 @@ class NodeAgentTest {
 
     @BeforeAll
     void start() throws Exception {
-        server = ServerProcess.start(tmp.resolve("server"));
+        server = ServerProcess.server("node-agent-test", tmp.resolve("server")).start();
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
                 "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule",
                 "--restart-backoff-base", "500ms", "--restart-backoff-max", "4s",
-                "--agent-port", String.valueOf(ServerProcess.freePort())));
+                "--agent-port", String.valueOf(Ports.free())));
     }
 
     @AfterAll
@@ -218,13 +221,13 @@ class NodeAgentTest {
         // a node credential cannot mint more of them
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1-coracle/node-credential?node=other"))
                 .header("Authorization", "Bearer " + second.token()).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
-        assertThat(ServerProcess.trustAll().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(Https.trustAllClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
     }
 
     private int status(String path, String token) throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + path))
                 .header("Authorization", "Bearer " + token).GET().build();
-        return ServerProcess.trustAll().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+        return Https.trustAllClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** The container's own processes, not the agent's shim that waits for them. */

@@ -1,5 +1,7 @@
 package dev.coracle.agent;
 
+import dev.coracle.testsupport.Ports;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,7 @@ class PodLifecycleTest {
 
     @BeforeAll
     void start() throws Exception {
-        server = ServerProcess.start(tmp.resolve("server"));
+        server = ServerProcess.server("pod-lifecycle-test", tmp.resolve("server")).start();
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
         agent = NodeAgent.start(flags(NODE, tmp.resolve("agent")));
     }
@@ -42,7 +44,7 @@ class PodLifecycleTest {
     private AgentFlags flags(String node, Path dataDir) throws java.io.IOException {
         return AgentFlags.parse("--server", server.url(), "--token", server.joinToken(), "--node-name", node,
                 "--node-ip", NODE_IP, "--data-dir", dataDir.toString(),
-                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s", "--agent-port", String.valueOf(ServerProcess.freePort()));
+                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s", "--agent-port", String.valueOf(Ports.free()));
     }
 
     @AfterAll
@@ -451,7 +453,7 @@ class PodLifecycleTest {
         Path dataDir = tmp.resolve("killed-agent");
         String marker = "killed-agent-marker";
         String[] agentFlags = {"--server", server.url(), "--token", server.joinToken(), "--node-name", node, "--node-ip", NODE_IP,
-                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(ServerProcess.freePort())};
+                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(Ports.free())};
         Path agentLog = Path.of("target", "agent-test-logs", "killed-agent.log").toAbsolutePath();
         AgentProcess first = AgentProcess.start(agentLog, agentFlags);
         AgentProcess second = null;

@@ -1,6 +1,6 @@
 package dev.coracle.e2e.lab;
 
-import dev.coracle.e2e.ServerProcess;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.coracle.e2e.lab;
 
-import dev.coracle.e2e.ServerProcess;
+import dev.coracle.testsupport.ServerProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,7 @@
 package dev.coracle.e2e.lab;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.coracle.testsupport.Ports;
+
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Free ports in a row, for commands that number their ports from one base (the demo's agents: base, base+1, ...). */
@@ -21,21 +20,12 @@ final class LabPorts {
             boolean free = true;
             for (int i = 0; i < count && free; i++) {
                 ports[i] = base + i;
-                free = isFree(ports[i]);
+                free = Ports.isFree(ports[i]);
             }
             if (free) {
                 return ports;
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports in " + FIRST + "-" + LAST);
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

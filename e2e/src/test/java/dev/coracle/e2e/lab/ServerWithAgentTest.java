@@ -1,7 +1,7 @@
 package dev.coracle.e2e.lab;
 
 import dev.coracle.e2e.Kubectl;
-import dev.coracle.e2e.ServerProcess;
+import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
-package dev.coracle.e2e;
+package dev.coracle.testsupport;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,13 +18,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./coracle server} as a real OS process, the way a user starts it: its own data dir, HTTPS
- * port and (optionally) PostgreSQL endpoint. {@link #start} returns once {@code /healthz} answers
- * "ok" and the kubeconfig is written; {@link #close} stops it (SIGTERM, then SIGKILL), and a JVM
- * shutdown hook does the same if the test run itself is killed.
+ * port and (optionally) PostgreSQL endpoint. {@link Builder#start} returns once {@code /healthz} answers
+ * "ok" and the kubeconfig and join token are written; {@link #close} stops it and what it started
+ * (SIGTERM, then SIGKILL), and a JVM shutdown hook does the same if the test run itself is killed.
+ * Its output goes to {@code target/server-logs/NAME.log}; failures quote the end of it.
  */
 public final class ServerProcess implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    // generous: on a busy shared machine a cold server JVM can take minutes
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -44,6 +46,7 @@ public final class ServerProcess implements AutoCloseable {
         this.args = args;
         this.log = logDir().resolve(name + ".log");
         try {
+            // one log a run: a restart appends to it, a new run starts it afresh
             Files.deleteIfExists(log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -51,8 +54,8 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * {@code ./coracle server --data-dir DATA_DIR --disable-agent} on a free port of 127.0.0.1, configured
-     * further by the builder: the control plane alone, so the tests decide which nodes exist.
+     * {@code ./coracle server --data-dir DATA_DIR --disable-agent} on 127.0.0.1, configured further by
+     * the builder: the control plane alone, so the tests decide which nodes exist. The name names the log.
      */
     public static Builder server(String name, Path dataDir) {
         return new Builder(name, dataDir);
@@ -63,11 +66,18 @@ public final class ServerProcess implements AutoCloseable {
         private final String name;
         private final Path dataDir;
         private final List<String> flags = new ArrayList<>();
+        private int port;
         private String javaOpts;
 
         private Builder(String name, Path dataDir) {
             this.name = name;
             this.dataDir = dataDir;
+        }
+
+        /** {@code --https-listen-port}; without it, a free port the kernel picks. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
         }
 
         /** {@code --datastore-endpoint postgres://...}; without it the server uses its embedded store. */
@@ -87,11 +97,11 @@ public final class ServerProcess implements AutoCloseable {
 
         /** Starts the process without waiting; pair with {@link #awaitReady()} to start several at once. */
         public ServerProcess launch() {
-            int port = freePort();
+            int listenPort = port != 0 ? port : Ports.free();
             List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(),
-                    "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1", "--disable-agent"));
+                    "--https-listen-port", String.valueOf(listenPort), "--bind-address", "127.0.0.1", "--disable-agent"));
             args.addAll(flags);
-            ServerProcess server = new ServerProcess(name, dataDir, port, args, javaOpts);
+            ServerProcess server = new ServerProcess(name, dataDir, listenPort, args, javaOpts);
             server.spawn();
             return server;
         }
@@ -108,27 +118,19 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The checkout: the build passes it as {@code coracle.root}; tests run in a module directory below it. */
     public static Path root() {
         return Path.of(System.getProperty("coracle.root", "..")).toAbsolutePath().normalize();
     }
 
-    static Path logDir() {
-        Path dir = Path.of("target", "e2e-logs").toAbsolutePath();
+    private static Path logDir() {
+        Path dir = Path.of("target", "server-logs").toAbsolutePath();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return dir;
-    }
-
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void spawn() {
@@ -140,8 +142,9 @@ public final class ServerProcess implements AutoCloseable {
                 .directory(root().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = builder.environment();
+        // the developer's own cluster must not leak into the server (or anything it runs)
         env.remove("KUBECONFIG");
         if (javaOpts != null) {
             env.put("CORACLE_JAVA_OPTS", javaOpts);
@@ -156,7 +159,7 @@ public final class ServerProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Waits (bounded) until {@code /healthz} says "ok" and {@code kubeconfig.yaml} exists. */
+    /** Waits (bounded) until {@code /healthz} says "ok" and {@code kubeconfig.yaml} and the join token exist. */
     public ServerProcess awaitReady() {
         HttpClient http = Https.trustAllClient();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -167,7 +170,8 @@ public final class ServerProcess implements AutoCloseable {
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/healthz"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().equals("ok") && Files.exists(kubeconfig())) {
+                if (response.statusCode() == 200 && response.body().equals("ok")
+                        && Files.exists(kubeconfig()) && Files.exists(joinTokenFile())) {
                     return this;
                 }
             } catch (IOException e) {
@@ -188,17 +192,13 @@ public final class ServerProcess implements AutoCloseable {
         awaitReady();
     }
 
+    /** SIGTERM (a graceful shutdown), SIGKILL if it does not end in time. */
     public void stop() {
         if (process == null) {
             return;
         }
         kill(process);
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // already shutting down
-        }
-        process = null;
+        forget();
     }
 
     /** SIGKILL, as a crashed machine: no graceful shutdown, no lease released. */
@@ -213,6 +213,10 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        forget();
+    }
+
+    private void forget() {
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -227,6 +231,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static void kill(Process process) {
+        // the launcher's children, listed before it ends: they would be re-parented and lost to us afterwards
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         try {
@@ -260,6 +265,28 @@ public final class ServerProcess implements AutoCloseable {
         return dataDir.resolve("kubeconfig.yaml");
     }
 
+    /** The token agents join with ({@code --token}). */
+    public String joinToken() {
+        return read(joinTokenFile());
+    }
+
+    /** The bearer token of the kubeconfig's admin user. */
+    public String adminToken() {
+        return read(dataDir.resolve("cred/admin.token"));
+    }
+
+    private Path joinTokenFile() {
+        return dataDir.resolve("token");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String name() {
         return name;
     }
@@ -273,6 +300,7 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** {@link Thread#sleep} for polling loops, an interrupt failing the test. */
     public static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,4 +1,4 @@
-package dev.coracle.e2e;
+package dev.coracle.testsupport;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
