@@ -95,6 +95,17 @@ public class ApiException extends RuntimeException {
         return of(406, "NotAcceptable", message);
     }
 
+    /**
+     * A 429 TooManyRequests, as {@code errors.NewTooManyRequests}: the details carry the seconds to wait (none when 0)
+     * and the causes given.
+     */
+    public static ApiException tooManyRequests(String message, int retryAfterSeconds, List<StatusCause> causes) {
+        ApiException e = of(429, "TooManyRequests", message);
+        e.status.setDetails(new io.fabric8.kubernetes.api.model.StatusDetailsBuilder()
+                .withRetryAfterSeconds(retryAfterSeconds > 0 ? retryAfterSeconds : null).withCauses(causes).build());
+        return e;
+    }
+
     public static ApiException internal(String message) {
         return of(500, "InternalError", "Internal error occurred: " + message);
     }

@@ -49,6 +49,11 @@ public final class Responses {
             return Mono.empty();
         }
         response.getHeaders().remove("Content-Type");
+        if (status.getDetails() != null && status.getDetails().getRetryAfterSeconds() != null
+                && status.getDetails().getRetryAfterSeconds() > 0) {
+            // as kube-apiserver's response writer: clients honour the header, not the body
+            response.getHeaders().set("Retry-After", Integer.toString(status.getDetails().getRetryAfterSeconds()));
+        }
         return json(exchange, e.code(), status);
     }
 }

@@ -35,8 +35,10 @@ public class Subresources {
     private final ResourceService resources;
     private final PodLogs logs;
     private final PodExec exec;
+    private final PodEviction eviction;
 
-    public Subresources(ResourceService resources, PodLogs logs, PodExec exec) {
+    public Subresources(ResourceService resources, PodLogs logs, PodExec exec, PodEviction eviction) {
+        this.eviction = eviction;
         this.resources = resources;
         this.logs = logs;
         this.exec = exec;
@@ -49,8 +51,11 @@ public class Subresources {
             case "binding" -> post(method, () -> body(exchange).flatMap(b -> blocking(() -> bind(call, ResourceController.decode(exchange, b))))
                     .flatMap(s -> Responses.json(exchange, 201, s)));
             case "eviction" -> post(method, () -> body(exchange)
-                    .flatMap(b -> blocking(() -> resources.delete(withoutSubresource(call), evictionOptions(exchange, b))))
-                    .flatMap(o -> Responses.json(exchange, 201, success())));
+                    .flatMap(b -> blocking(() -> {
+                        eviction.evict(withoutSubresource(call), evictionOptions(exchange, b));
+                        return success();
+                    }))
+                    .flatMap(s -> Responses.json(exchange, 201, s)));
             case "finalize" -> method == HttpMethod.PUT
                     ? body(exchange).flatMap(b -> blocking(() -> finalizeNamespace(call, ResourceController.decode(exchange, b))))
                     .flatMap(o -> Responses.json(exchange, 200, o.object()))

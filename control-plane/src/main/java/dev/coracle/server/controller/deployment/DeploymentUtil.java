@@ -254,7 +254,7 @@ public final class DeploymentUtil {
     }
 
     /** {@code intstr.GetScaledValueFromIntOrPercent}: an integer as is; a percentage of {@code total}, rounded up or down. */
-    static int valueFromIntOrPercent(IntOrString value, int total, boolean roundUp) {
+    public static int valueFromIntOrPercent(IntOrString value, int total, boolean roundUp) {
         if (value == null) {
             return 0;
         }

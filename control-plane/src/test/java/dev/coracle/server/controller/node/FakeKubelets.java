@@ -35,6 +35,7 @@ public final class FakeKubelets implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private volatile boolean finalizeTerminating;
+    private volatile boolean startPods;
 
     public FakeKubelets(KubernetesClient client, long renewMillis) {
         this.client = client;
@@ -47,6 +48,12 @@ public final class FakeKubelets implements AutoCloseable {
     /** Also delete (grace 0) terminating pods on live nodes, as their kubelet would. */
     public FakeKubelets finalizingTerminatingPods() {
         finalizeTerminating = true;
+        return this;
+    }
+
+    /** Also mark the pods bound to live nodes Running and Ready, as their kubelet would once they started. */
+    public FakeKubelets startingPods() {
+        startPods = true;
         return this;
     }
 
@@ -115,11 +122,13 @@ public final class FakeKubelets implements AutoCloseable {
                         lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
                         client.leases().inNamespace("kube-node-lease").resource(lease).update();
                     }
-                    if (finalizeTerminating) {
+                    if (finalizeTerminating || startPods) {
                         for (Pod pod : client.pods().inAnyNamespace().withField("spec.nodeName", name).list().getItems()) {
-                            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                            if (pod.getMetadata().getDeletionTimestamp() != null && finalizeTerminating) {
                                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                                         .withGracePeriod(0).delete();
+                            } else if (pod.getMetadata().getDeletionTimestamp() == null && startPods && !"Running".equals(pod.getStatus().getPhase())) {
+                                start(pod);
                             }
                         }
                     }
@@ -133,6 +142,16 @@ public final class FakeKubelets implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private void start(Pod pod) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        pod.getStatus().setPhase("Running");
+        pod.getStatus().setStartTime(now);
+        pod.getStatus().getConditions().removeIf(c -> "Ready".equals(c.getType()));
+        pod.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("Ready").withStatus("True")
+                .withLastTransitionTime(now).build());
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
     }
 
     @Override
