@@ -10,7 +10,9 @@ import java.time.Duration;
  * @param podInitialBackoff                  back-off before retrying a pod that did not fit (1 s), doubling per attempt
  * @param podMaxBackoff                      the longest such back-off (10 s)
  * @param podMaxInUnschedulablePodsDuration  how long an unschedulable pod waits for a relevant change before it is retried anyway (5 min)
- * @param bindWorkers                        bindings written at once (kube-scheduler binds each pod in its own goroutine)
+ * @param bindWorkers                        bindings written at once (16; kube-scheduler binds each pod in its own goroutine):
+ *                                           a binding mostly waits for its commit, which the store shares among all
+ *                                           writes in flight, so more at once means more per commit
  */
 @ConfigurationProperties("coracle.scheduler")
 public record SchedulerProperties(Duration podInitialBackoff, Duration podMaxBackoff, Duration podMaxInUnschedulablePodsDuration,
@@ -21,7 +23,7 @@ public record SchedulerProperties(Duration podInitialBackoff, Duration podMaxBac
         podMaxBackoff = podMaxBackoff == null ? Duration.ofSeconds(10) : podMaxBackoff;
         podMaxInUnschedulablePodsDuration = podMaxInUnschedulablePodsDuration == null ? Duration.ofMinutes(5)
                 : podMaxInUnschedulablePodsDuration;
-        bindWorkers = bindWorkers == null || bindWorkers < 1 ? 4 : bindWorkers;
+        bindWorkers = bindWorkers == null || bindWorkers < 1 ? 16 : bindWorkers;
     }
 
     /** {@code calculateBackoffDuration}: the initial back-off doubled per earlier attempt, at most the maximum. */
