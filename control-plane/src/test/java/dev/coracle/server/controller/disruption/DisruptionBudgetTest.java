@@ -1,6 +1,7 @@
 package dev.coracle.server.controller.disruption;
 
 import dev.coracle.server.controller.node.FakeKubelets;
+import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,16 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,7 +36,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class DisruptionBudgetTest {
 
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static TestServer server;
     private static KubernetesClient client;
@@ -48,12 +44,9 @@ class DisruptionBudgetTest {
     @TempDir
     Path home;
 
-    record Result(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void start() {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
+        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
         server = TestServer.start((String) null, "--coracle.controllers.node-monitor-period=1s",
                 "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms");
         client = server.client();
@@ -76,7 +69,7 @@ class DisruptionBudgetTest {
     }
 
     @Test
-    void theBudgetCountsHealthyPodsAndKubectlShowsWhatItAllows() throws Exception {
+    void theBudgetCountsHealthyPodsAndKubectlShowsWhatItAllows() {
         kubectl("create", "deployment", "counted", "--image=nginx:1.27", "--replicas=3");
         kubectl("create", "pdb", "counted", "--selector=app=counted", "--min-available=2");
 
@@ -90,7 +83,7 @@ class DisruptionBudgetTest {
             assertThat(pdb.getStatus().getConditions()).singleElement()
                     .satisfies(c -> assertThat(c.getReason()).isEqualTo("SufficientPods"));
         });
-        String table = kubectl("get", "pdb", "counted").out();
+        String table = kubectl("get", "pdb", "counted");
         assertThat(table.lines().toList().get(0)).matches("NAME\\s+MIN AVAILABLE\\s+MAX UNAVAILABLE\\s+ALLOWED DISRUPTIONS\\s+AGE");
         assertThat(table.lines().toList().get(1)).matches("counted\\s+2\\s+N/A\\s+1\\s+\\d+s");
 
@@ -107,7 +100,7 @@ class DisruptionBudgetTest {
     }
 
     @Test
-    void anEvictionThatWouldBreakTheBudgetIsRefusedWith429() throws Exception {
+    void anEvictionThatWouldBreakTheBudgetIsRefusedWith429() {
         kubectl("create", "deployment", "guarded", "--image=nginx:1.27", "--replicas=2");
         kubectl("create", "pdb", "guarded", "--selector=app=guarded", "--min-available=2");
         await().atMost(WAIT).until(() -> pdb("guarded").getStatus() != null && Integer.valueOf(2).equals(pdb("guarded").getStatus().getCurrentHealthy()));
@@ -135,7 +128,7 @@ class DisruptionBudgetTest {
     }
 
     @Test
-    void drainWaitsForTheBudgetThenEvictsOncePodsAreHealthyElsewhere() throws Exception {
+    void drainWaitsForTheBudgetThenEvictsOncePodsAreHealthyElsewhere() {
         kubectl("create", "deployment", "drained", "--image=nginx:1.27", "--replicas=2");
         kubectl("create", "pdb", "drained", "--selector=app=drained", "--min-available=1");
         await().atMost(WAIT).until(() -> pdb("drained").getStatus() != null && Integer.valueOf(1).equals(pdb("drained").getStatus().getDisruptionsAllowed()));
@@ -146,9 +139,9 @@ class DisruptionBudgetTest {
         String other = node.equals("pdb-1") ? "pdb-2" : "pdb-1";
         kubectl("uncordon", other);
 
-        Result drained = kubectl("drain", node, "--ignore-daemonsets", "--timeout=90s");
+        String drained = kubectl("drain", node, "--ignore-daemonsets", "--timeout=50s");
 
-        assertThat(drained.out()).contains("node/" + node + " drained");
+        assertThat(drained).contains("node/" + node + " drained");
         await().atMost(WAIT).untilAsserted(() -> {
             List<Pod> now = pods("app=drained");
             assertThat(now).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo(other));
@@ -159,7 +152,7 @@ class DisruptionBudgetTest {
     }
 
     @Test
-    void aBudgetWithBothBoundsIsInvalid() throws Exception {
+    void aBudgetWithBothBoundsIsInvalid() {
         PodDisruptionBudget both = new PodDisruptionBudgetBuilder().withNewMetadata().withName("both").endMetadata()
                 .withNewSpec().withMinAvailable(new IntOrString(1)).withMaxUnavailable(new IntOrString("50%"))
                 .withNewSelector().addToMatchLabels("app", "x").endSelector().endSpec().build();
@@ -194,21 +187,8 @@ class DisruptionBudgetTest {
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     }
 
-    private Result kubectl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + Files.createTempDirectory(home, "cache")));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().put("HOME", home.toString());
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 120s; stderr: " + Files.readString(err));
-        }
-        Result r = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-        assertThat(r.exitCode()).as("kubectl %s failed: %s", String.join(" ", args), r.err()).isZero();
-        return r;
+    /** The real kubectl; fails the test unless it exits 0. */
+    private String kubectl(String... args) {
+        return new Kubectl(server, home).succeeds(args);
     }
 }
