@@ -41,6 +41,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The verbs of the API on any resource — Kubernetes' generic registry: every write goes through
@@ -186,13 +188,34 @@ public class ResourceService {
 
     /** POST: the body's {@code metadata.resourceVersion} must be unset, as etcd3's store.Create insists. */
     public Outcome create(Call call, RequestBody body) {
+        return ObjectStore.await(createAsync(call, body));
+    }
+
+    /**
+     * Whether a POST of this call waits for nothing but its commit, so that it may run on the event loop: no admission
+     * hook applies (they may read the store), no dry run (it reads the store), and the namespace is one this process
+     * has seen (else the store tells whether it exists).
+     */
+    public boolean createsWithoutWaiting(Call call) {
+        if (call.query().dryRun() || admission.stream().anyMatch(h -> h.appliesTo(call.type()))) {
+            return false;
+        }
+        return !call.type().namespaced() || call.info().namespace() == null
+                || watchCache.namespace(call.info().namespace()) != NamespaceStates.State.UNKNOWN;
+    }
+
+    /**
+     * POST, answered by the future once committed: everything but the commit is done before this returns (a refusal
+     * is thrown here), and the future completes on the store's committer thread.
+     */
+    public CompletableFuture<Outcome> createAsync(Call call, RequestBody body) {
         List<String> warnings = new ArrayList<>();
         HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
         return create(call, object, warnings, manager(call, "CreateOptions"), object.getMetadata().getResourceVersion());
     }
 
     Outcome create(Call call, HasMetadata object, List<String> warnings, String manager) {
-        return create(call, object, warnings, manager, null);
+        return ObjectStore.await(create(call, object, warnings, manager, null));
     }
 
     /**
@@ -200,7 +223,8 @@ public class ResourceService {
      * @param resourceVersionSent what a POST body said in {@code metadata.resourceVersion}; null on the create paths of
      *                            PUT and apply, where Kubernetes' GuaranteedUpdate clears it instead
      */
-    private Outcome create(Call call, HasMetadata object, List<String> warnings, String manager, String resourceVersionSent) {
+    private CompletableFuture<Outcome> create(Call call, HasMetadata object, List<String> warnings, String manager,
+                                              String resourceVersionSent) {
         ResourceStrategy<HasMetadata> strategy = call.strategy();
         ObjectMetaRules.beforeCreate(object, strategy.tracksGeneration());
         strategy.prepareForCreate(object);
@@ -221,15 +245,22 @@ public class ResourceService {
             hook.beforeCreate(object, dryRun);
         }
         if (dryRun) {
-            return new Outcome(Json.toTree(object), true, warnings);
+            return CompletableFuture.completedFuture(new Outcome(Json.toTree(object), true, warnings));
         }
         refuseResourceVersionOnCreate(resourceVersionSent);
-        try {
-            StoredObject stored = store.create(key, write(strategy, object));
+        return store.createAsync(key, write(strategy, object)).handle((stored, e) -> {
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            if (cause instanceof StoreExceptions.ObjectExists) {
+                throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause != null) {
+                throw new CompletionException(cause);
+            }
             return Outcome.stored(stored, true, warnings);
-        } catch (StoreExceptions.ObjectExists e) {
-            throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
-        }
+        });
     }
 
     /**

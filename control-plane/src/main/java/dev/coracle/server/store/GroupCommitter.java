@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
@@ -74,21 +73,24 @@ class GroupCommitter implements DisposableBean {
      * @throws StoreExceptions.Unavailable  the database failed: the write may not have happened
      */
     StoredObject write(ObjectKey key, long expectedRevision, String expectedAttrs, Write.AtRevision write) {
+        return ObjectStore.await(writeAsync(key, expectedRevision, expectedAttrs, write));
+    }
+
+    /**
+     * {@link #write}, answered by the future: it completes on the committer thread, so what depends on it must be
+     * short and must not block.
+     */
+    CompletableFuture<StoredObject> writeAsync(ObjectKey key, long expectedRevision, String expectedAttrs, Write.AtRevision write) {
         Pending pending = new Pending(key, expectedRevision, expectedAttrs, write);
         startIfNeeded();
         if (!running) {
-            throw new StoreExceptions.Unavailable("write " + key, new IllegalStateException("the server is stopping"));
+            return CompletableFuture.failedFuture(new StoreExceptions.Unavailable("write " + key,
+                    new IllegalStateException("the server is stopping")));
         }
         queue.add(pending);
-        try {
-            return pending.done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return pending.done;
     }
+
 
     private synchronized void startIfNeeded() {
         if (thread == null && running) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -53,7 +55,24 @@ public class ObjectStore {
 
     /** @throws StoreExceptions.ObjectExists when the object exists */
     public StoredObject create(ObjectKey key, Write.AtRevision write) {
-        return committer.write(key, GroupCommitter.MUST_NOT_EXIST, null, write);
+        return await(createAsync(key, write));
+    }
+
+    /** Waits for a write's future, throwing what refused it as it was thrown. */
+    public static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #create}, answered on the committer thread: what depends on the future must be short and must not block. */
+    public CompletableFuture<StoredObject> createAsync(ObjectKey key, Write.AtRevision write) {
+        return committer.writeAsync(key, GroupCommitter.MUST_NOT_EXIST, null, write);
     }
 
     /**
