@@ -1,5 +1,6 @@
 package dev.coracle.server.controller.node;
 
+import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,15 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,7 +25,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code kubectl cordon}, {@code uncordon} and {@code drain} (the real kubectl) against the server and its scheduler. */
 class DrainTest {
 
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static TestServer server;
     private static KubernetesClient client;
@@ -38,12 +33,9 @@ class DrainTest {
     @TempDir
     Path home;
 
-    record Result(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void start() {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL);
+        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
         // the pods here name owners that do not exist: without the garbage collector they are left alone
         server = TestServer.start((String) null, "--coracle.controllers.disabled=garbagecollector", "--coracle.controllers.node-monitor-period=1s",
                 "--coracle.scheduler.pod-initial-backoff=100ms", "--coracle.scheduler.pod-max-backoff=500ms");
@@ -67,7 +59,7 @@ class DrainTest {
     }
 
     @Test
-    void cordonKeepsNewPodsOffAndUncordonLetsThemBack() throws Exception {
+    void cordonKeepsNewPodsOffAndUncordonLetsThemBack() {
         assertThat(kubectl("cordon", "agent-1").out()).isEqualTo("node/agent-1 cordoned\n");
         assertThat(client.nodes().withName("agent-1").get().getSpec().getUnschedulable()).isTrue();
         assertThat(kubectl("get", "node", "agent-1", "--no-headers").out()).contains(" Ready,SchedulingDisabled ");
@@ -86,7 +78,7 @@ class DrainTest {
     }
 
     @Test
-    void drainEvictsEveryPodAndLeavesTheNodeCordoned() throws Exception {
+    void drainEvictsEveryPodAndLeavesTheNodeCordoned() {
         String rs = UUID.randomUUID().toString();
         create(pod("drained-a", "agent-2", rs, false));
         create(pod("drained-b", "agent-2", rs, true));
@@ -94,14 +86,14 @@ class DrainTest {
         await().atMost(WAIT).until(() -> "agent-2".equals(get("drained-a").getSpec().getNodeName())
                 && "agent-2".equals(get("drained-b").getSpec().getNodeName()) && "agent-1".equals(get("staying").getSpec().getNodeName()));
 
-        Result refused = kubectl(false, "drain", "agent-2", "--ignore-daemonsets", "--timeout=30s");
+        Kubectl.Result refused = kubectl(false, "drain", "agent-2", "--ignore-daemonsets", "--timeout=30s");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.out()).contains("node/agent-2 cordoned");
         assertThat(refused.err()).contains("cannot delete Pods with local storage (use --delete-emptydir-data to override): default/drained-b");
 
         // with its kubelet gone, only the eviction's gracePeriodSeconds 0 lets the pods go
         kubelets.stop("agent-2");
-        Result drained = kubectl("drain", "agent-2", "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=0", "--timeout=60s");
+        Kubectl.Result drained = kubectl("drain", "agent-2", "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=0", "--timeout=60s");
         assertThat(drained.out()).contains("node/agent-2 already cordoned").contains("evicting pod default/drained-a")
                 .contains("pod/drained-a evicted").contains("pod/drained-b evicted").contains("node/agent-2 drained");
         assertThat(get("drained-a")).isNull();
@@ -115,24 +107,12 @@ class DrainTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private Result kubectl(String... args) throws IOException, InterruptedException {
+    private Kubectl.Result kubectl(String... args) {
         return kubectl(true, args);
     }
 
-    private Result kubectl(boolean mustSucceed, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(KUBECTL.toString(), "--kubeconfig=" + server.kubeconfig(),
-                "--cache-dir=" + Files.createTempDirectory(home, "cache")));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().put("HOME", home.toString());
-        Process process = builder.start();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 90s; stderr: " + Files.readString(err));
-        }
-        Result r = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    private Kubectl.Result kubectl(boolean mustSucceed, String... args) {
+        Kubectl.Result r = new Kubectl(server, home).run(args);
         if (mustSucceed) {
             assertThat(r.exitCode()).as("kubectl %s failed: %s", String.join(" ", args), r.err()).isZero();
         }
