@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -81,21 +80,12 @@ public class EndpointsController extends Controller {
             Endpoints ep = change.current();
             if (change.type() == EventType.DELETED) {
                 enqueue(Informer.key(ep));
-            } else if (change.type() == EventType.ADDED && !synced(endpoints) && !isLeaderRecord(ep)) {
+            } else if (change.type() == EventType.ADDED && !endpoints.hasSynced() && !isLeaderRecord(ep)) {
                 // checkLeftoverEndpoints: on start, every Endpoints is looked at once, so one left by a
                 // Service deleted while no controller ran goes too
                 enqueue(Informer.key(ep));
             }
         });
-    }
-
-    private static boolean synced(Informer<?> informer) {
-        try {
-            return informer.waitForSync(0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static boolean isLeaderRecord(Endpoints ep) {
@@ -273,12 +263,7 @@ public class EndpointsController extends Controller {
         address.setIp(ip);
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         address.setNodeName(node == null || node.isEmpty() ? null : node);
-        ObjectReference ref = new ObjectReference();
-        ref.setKind("Pod");
-        ref.setNamespace(pod.getMetadata().getNamespace());
-        ref.setName(pod.getMetadata().getName());
-        ref.setUid(pod.getMetadata().getUid());
-        address.setTargetRef(ref);
+        address.setTargetRef(ServicePods.targetRef(pod));
         String hostname = pod.getSpec() == null ? null : pod.getSpec().getHostname();
         if (hostname != null && !hostname.isEmpty() && Objects.equals(pod.getSpec().getSubdomain(), service.getMetadata().getName())
                 && Objects.equals(service.getMetadata().getNamespace(), pod.getMetadata().getNamespace())) {

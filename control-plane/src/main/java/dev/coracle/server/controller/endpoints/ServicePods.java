@@ -5,6 +5,7 @@ import dev.coracle.server.store.RevisionRecord.EventType;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -91,6 +92,16 @@ public final class ServicePods {
 
     public static Map<String, String> labels(Pod pod) {
         return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    }
+
+    /** The reference an endpoint holds to its pod. */
+    public static ObjectReference targetRef(Pod pod) {
+        ObjectReference ref = new ObjectReference();
+        ref.setKind("Pod");
+        ref.setNamespace(pod.getMetadata().getNamespace());
+        ref.setName(pod.getMetadata().getName());
+        ref.setUid(pod.getMetadata().getUid());
+        return ref;
     }
 
     /** ShouldPodBeInEndpoints: not finished, has an IP, and not terminating unless the Service publishes not-ready addresses. */

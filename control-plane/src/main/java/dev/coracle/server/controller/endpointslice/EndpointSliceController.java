@@ -95,21 +95,12 @@ public class EndpointSliceController extends Controller {
             }
         });
         nodes.onChange(change -> {
-            if (change.type() == EventType.ADDED && synced(nodes)) {
+            if (change.type() == EventType.ADDED && nodes.hasSynced()) {
                 // pods left out while their Node was missing come in now
                 pods.list(null, p -> change.current().getMetadata().getName().equals(p.getSpec().getNodeName()))
                         .forEach(p -> ServicePods.servicesToUpdate(services, EventType.ADDED, null, p).forEach(this::enqueue));
             }
         });
-    }
-
-    private static boolean synced(Informer<?> informer) {
-        try {
-            return informer.waitForSync(0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private void enqueueLater(EndpointSlice slice) {

@@ -71,12 +71,7 @@ final class PodEndpoints {
         conditions.setServing(serving);
         conditions.setTerminating(terminating);
         endpoint.setConditions(conditions);
-        ObjectReference target = new ObjectReference();
-        target.setKind("Pod");
-        target.setNamespace(pod.getMetadata().getNamespace());
-        target.setName(pod.getMetadata().getName());
-        target.setUid(pod.getMetadata().getUid());
-        endpoint.setTargetRef(target);
+        endpoint.setTargetRef(ServicePods.targetRef(pod));
         String node = pod.getSpec().getNodeName();
         if (node != null && !node.isEmpty()) {
             endpoint.setNodeName(node);

@@ -64,7 +64,7 @@ import static dev.coracle.server.registry.Validation.validateNonnegative;
  */
 public final class PodSpecValidation {
 
-    public static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
+    static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
     private static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
     private static final List<String> DNS_POLICIES = List.of("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None");

@@ -7,7 +7,7 @@ import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.registry.Semantic;
 import dev.coracle.server.registry.Tables;
 import dev.coracle.server.registry.Validation;
-import dev.coracle.server.registry.core.PodSpecValidation;
+import dev.coracle.server.registry.core.EndpointsStrategy;
 import io.fabric8.kubernetes.api.model.TableColumnDefinition;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointHints;
@@ -266,14 +266,7 @@ public class EndpointSliceStrategy extends BaseStrategy<EndpointSlice> {
             if (!names.add(name)) {
                 errs.add(duplicate(child(path, "name"), name));
             }
-            if (port.getProtocol() == null) {
-                errs.add(required(child(path, "protocol")));
-            } else if (!PodSpecValidation.PROTOCOLS.contains(port.getProtocol())) {
-                errs.add(notSupported(child(path, "protocol"), port.getProtocol(), PodSpecValidation.PROTOCOLS));
-            }
-            if (port.getAppProtocol() != null) {
-                errs.addAll(Validation.validateQualifiedName(port.getAppProtocol(), child(path, "appProtocol")));
-            }
+            errs.addAll(EndpointsStrategy.validateProtocols(port.getProtocol(), port.getAppProtocol(), path));
         }
         return errs;
     }

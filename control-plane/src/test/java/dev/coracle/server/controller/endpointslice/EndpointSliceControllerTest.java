@@ -5,9 +5,6 @@ import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -21,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -62,15 +57,7 @@ class EndpointSliceControllerTest {
 
     /** What the kubelet reports: Running, the IP, and the Ready condition. */
     private static void status(String ns, String name, String ip, boolean ready) {
-        Pod pod = client.pods().inNamespace(ns).withName(name).get();
-        PodStatusBuilder status = new PodStatusBuilder().withPhase("Running")
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
-                        .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build());
-        if (ip != null) {
-            status.withPodIP(ip).withPodIPs(new PodIP(ip));
-        }
-        pod.setStatus(status.build());
-        client.pods().inNamespace(ns).resource(pod).updateStatus();
+        FakeKubelets.reportPod(client, ns, name, ip, ready);
     }
 
     private static List<EndpointSlice> slices(String ns, String service) {
