@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * endpointslice/util's TriggerTimeTracker: the time of the earliest change (a pod's Ready transition,
- * the Service's creation) not yet reflected in a Service's Endpoints or EndpointSlices (each controller keeps its own); null when nothing
- * changed.
+ * the Service's creation) not yet reflected in a Service's Endpoints or EndpointSlices (each controller
+ * keeps its own tracker); null when nothing changed.
  */
 public final class TriggerTimes {
 
