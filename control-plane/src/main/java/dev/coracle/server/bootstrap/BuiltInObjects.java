@@ -4,7 +4,9 @@ import dev.coracle.server.api.InternalClient;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -16,7 +18,8 @@ import java.util.List;
 
 /**
  * What every cluster has from its first start: the namespaces default, kube-system, kube-public and
- * kube-node-lease, and the {@code kubernetes} Service in default at the first service IP.
+ * kube-node-lease, and the {@code kubernetes} Service in default at the first service IP, with the Endpoints and
+ * EndpointSlice that lead to this server.
  */
 @Component
 public class BuiltInObjects {
@@ -36,7 +39,10 @@ public class BuiltInObjects {
     }
 
     @EventListener(ApplicationReadyEvent.class)
-    void ensure() {
+    void ensure(ApplicationReadyEvent ready) {
+        // the port this server listens on: the configured one, or the one it was given for --https-listen-port 0
+        int port = properties.httpsListenPort() != 0 || !(ready.getApplicationContext() instanceof WebServerApplicationContext web)
+                ? properties.httpsListenPort() : web.getWebServer().getPort();
         for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
             client.createIfMissing("", "v1", "namespaces", null, new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build());
         }
@@ -46,13 +52,21 @@ public class BuiltInObjects {
                 .addToLabels("component", "apiserver").addToLabels("provider", "kubernetes").endMetadata()
                 .withNewSpec().withClusterIP(ip).withType("ClusterIP").withSessionAffinity("None")
                 .addNewPort().withName("https").withPort(443).withProtocol("TCP")
-                .withNewTargetPort(properties.httpsListenPort()).endPort().endSpec().build());
+                .withNewTargetPort(port).endPort().endSpec().build());
         String address = advertisedAddress();
         if (address != null) { // a loopback-only server has none: Endpoints may not hold loopback addresses
+            // as kube-apiserver's endpoint reconciler: the Endpoints, kept from the mirroring controller, and its EndpointSlice
             client.createIfMissing("", "v1", "endpoints", "default", new EndpointsBuilder()
-                .withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata()
+                .withNewMetadata().withName("kubernetes").withNamespace("default")
+                .addToLabels("endpointslice.kubernetes.io/skip-mirror", "true").endMetadata()
                 .addNewSubset().addNewAddress().withIp(address).endAddress()
-                .addNewPort().withName("https").withPort(properties.httpsListenPort()).withProtocol("TCP").endPort().endSubset().build());
+                .addNewPort().withName("https").withPort(port).withProtocol("TCP").endPort().endSubset().build());
+            client.createIfMissing("discovery.k8s.io", "v1", "endpointslices", "default", new EndpointSliceBuilder()
+                .withNewMetadata().withName("kubernetes").withNamespace("default")
+                .addToLabels("kubernetes.io/service-name", "kubernetes").endMetadata()
+                .withAddressType(address.contains(":") ? "IPv6" : "IPv4")
+                .addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint()
+                .addNewPort().withName("https").withPort(port).withProtocol("TCP").endPort().build());
         }
         events.publishEvent(new Ensured());
     }

@@ -105,6 +105,11 @@ public final class Informer<T extends HasMetadata> {
         return out;
     }
 
+    /** client-go's HasSynced: whether the first list has been delivered to the handlers. */
+    public boolean hasSynced() {
+        return synced.getCount() == 0;
+    }
+
     public boolean waitForSync(long seconds) throws InterruptedException {
         return synced.await(seconds, TimeUnit.SECONDS);
     }

@@ -357,6 +357,12 @@ public final class Validation {
         return new FieldError("FieldValueTooLong", path, "Too long: " + detail);
     }
 
+    /** {@code field.TooMany}: {@code path: Too many: 1001: must have at most 1000 items}. */
+    public static FieldError tooMany(String path, int actual, int max) {
+        return new FieldError("FieldValueTooMany", path, "Too many: " + actual + ": must have at most " + max
+                + (max == 1 ? " item" : " items"));
+    }
+
     /** A field path child: {@code child("spec", "replicas")} is {@code spec.replicas}; an empty parent yields the child alone. */
     public static String child(String path, String... names) {
         StringBuilder b = new StringBuilder(path == null ? "" : path);

@@ -56,6 +56,7 @@ public final class DescriptionsGenerator {
             io.fabric8.kubernetes.api.model.apps.DaemonSet.class,
             io.fabric8.kubernetes.api.model.storage.StorageClass.class,
             io.fabric8.kubernetes.api.model.coordination.v1.Lease.class,
+            io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class,
             io.fabric8.kubernetes.api.model.events.v1.Event.class,
             io.fabric8.kubernetes.api.model.rbac.Role.class, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class,
             io.fabric8.kubernetes.api.model.rbac.RoleBinding.class,

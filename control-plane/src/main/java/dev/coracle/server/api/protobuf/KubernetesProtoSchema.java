@@ -33,7 +33,8 @@ import java.util.Set;
  *
  * <p>The descriptors come from {@code io.kubernetes:client-java-proto}, whose generated files describe
  * Kubernetes 1.30. They are rebuilt here with what a 1.32 client may send and that jar lacks:
- * the groups {@code coordination.k8s.io/v1} (Lease) and {@code events.k8s.io/v1} (Event), and the few
+ * the groups {@code coordination.k8s.io/v1} (Lease), {@code events.k8s.io/v1} (Event) and {@code discovery.k8s.io/v1}
+ * (EndpointSlice), and the few
  * fields of the served kinds added in 1.31 and 1.32 (field numbers as in Kubernetes'
  * {@code generated.proto}). A patch is skipped when its field number is already known, so a newer
  * jar simply takes over.
@@ -79,6 +80,7 @@ final class KubernetesProtoSchema {
         protos.replaceAll((name, proto) -> patch(proto));
         protos.put(COORDINATION_V1.getName(), COORDINATION_V1);
         protos.put(EVENTS_V1.getName(), EVENTS_V1);
+        protos.put(DISCOVERY_V1.getName(), DISCOVERY_V1);
 
         Map<String, FileDescriptor> built = new HashMap<>();
         for (FileDescriptorProto proto : protos.values()) {
@@ -211,7 +213,7 @@ final class KubernetesProtoSchema {
         return builder.build();
     }
 
-    // ---- groups missing from the jar: coordination.k8s.io/v1 and events.k8s.io/v1 (Kubernetes 1.32 generated.proto) ----
+    // ---- groups missing from the jar: coordination.k8s.io/v1, events.k8s.io/v1 and discovery.k8s.io/v1 (Kubernetes 1.32 generated.proto) ----
 
     private static final String META_PROTO = "k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto";
     private static final String CORE_PROTO = "k8s.io/api/core/v1/generated.proto";
@@ -267,6 +269,52 @@ final class KubernetesProtoSchema {
             .addMessageType(DescriptorProto.newBuilder().setName("EventSeries")
                     .addField(scalar(1, "count", FieldDescriptorProto.Type.TYPE_INT32))
                     .addField(message(2, "lastObservedTime", MICRO_TIME)))
+            .build();
+
+    private static final String DISCOVERY = ".k8s.io.api.discovery.v1.";
+
+    private static final FileDescriptorProto DISCOVERY_V1 = FileDescriptorProto.newBuilder()
+            .setName("k8s.io/api/discovery/v1/generated.proto")
+            .setPackage("k8s.io.api.discovery.v1")
+            .addDependency(CORE_PROTO)
+            .addDependency(META_PROTO)
+            .addMessageType(DescriptorProto.newBuilder().setName("Endpoint")
+                    .addField(repeated(scalar(1, "addresses", FieldDescriptorProto.Type.TYPE_STRING)))
+                    .addField(message(2, "conditions", DISCOVERY + "EndpointConditions"))
+                    .addField(scalar(3, "hostname", FieldDescriptorProto.Type.TYPE_STRING))
+                    .addField(message(4, "targetRef", "." + CORE + ".ObjectReference"))
+                    .addField(repeated(message(5, "deprecatedTopology", DISCOVERY + "Endpoint.DeprecatedTopologyEntry")))
+                    .addField(scalar(6, "nodeName", FieldDescriptorProto.Type.TYPE_STRING))
+                    .addField(scalar(7, "zone", FieldDescriptorProto.Type.TYPE_STRING))
+                    .addField(message(8, "hints", DISCOVERY + "EndpointHints"))
+                    .addNestedType(DescriptorProto.newBuilder().setName("DeprecatedTopologyEntry")
+                            .addField(scalar(1, "key", FieldDescriptorProto.Type.TYPE_STRING))
+                            .addField(scalar(2, "value", FieldDescriptorProto.Type.TYPE_STRING))
+                            .setOptions(com.google.protobuf.DescriptorProtos.MessageOptions.newBuilder().setMapEntry(true))))
+            .addMessageType(DescriptorProto.newBuilder().setName("EndpointConditions")
+                    .addField(scalar(1, "ready", FieldDescriptorProto.Type.TYPE_BOOL))
+                    .addField(scalar(2, "serving", FieldDescriptorProto.Type.TYPE_BOOL))
+                    .addField(scalar(3, "terminating", FieldDescriptorProto.Type.TYPE_BOOL)))
+            .addMessageType(DescriptorProto.newBuilder().setName("EndpointHints")
+                    .addField(repeated(message(1, "forZones", DISCOVERY + "ForZone")))
+                    .addField(repeated(message(2, "forNodes", DISCOVERY + "ForNode"))))
+            .addMessageType(DescriptorProto.newBuilder().setName("EndpointPort")
+                    .addField(scalar(1, "name", FieldDescriptorProto.Type.TYPE_STRING))
+                    .addField(scalar(2, "protocol", FieldDescriptorProto.Type.TYPE_STRING))
+                    .addField(scalar(3, "port", FieldDescriptorProto.Type.TYPE_INT32))
+                    .addField(scalar(4, "appProtocol", FieldDescriptorProto.Type.TYPE_STRING)))
+            .addMessageType(DescriptorProto.newBuilder().setName("EndpointSlice")
+                    .addField(message(1, "metadata", OBJECT_META))
+                    .addField(repeated(message(2, "endpoints", DISCOVERY + "Endpoint")))
+                    .addField(repeated(message(3, "ports", DISCOVERY + "EndpointPort")))
+                    .addField(scalar(4, "addressType", FieldDescriptorProto.Type.TYPE_STRING)))
+            .addMessageType(DescriptorProto.newBuilder().setName("EndpointSliceList")
+                    .addField(message(1, "metadata", LIST_META))
+                    .addField(repeated(message(2, "items", DISCOVERY + "EndpointSlice"))))
+            .addMessageType(DescriptorProto.newBuilder().setName("ForNode")
+                    .addField(scalar(1, "name", FieldDescriptorProto.Type.TYPE_STRING)))
+            .addMessageType(DescriptorProto.newBuilder().setName("ForZone")
+                    .addField(scalar(1, "name", FieldDescriptorProto.Type.TYPE_STRING)))
             .build();
 
     private static FieldDescriptorProto scalar(int number, String name, FieldDescriptorProto.Type type) {

@@ -118,6 +118,9 @@ final class PointerFields {
         add("k8s.io.api.storage.v1.CSIDriverSpec", "attachRequired", "podInfoOnMount", "storageCapacity",
                 "requiresRepublish", "seLinuxMount", "fsGroupPolicy");
 
+        add("k8s.io.api.discovery.v1.Endpoint", "hostname", "nodeName", "zone");
+        add("k8s.io.api.discovery.v1.EndpointConditions", "ready", "serving", "terminating");
+        add("k8s.io.api.discovery.v1.EndpointPort", "name", "protocol", "port", "appProtocol");
         add("k8s.io.api.coordination.v1.LeaseSpec", "holderIdentity", "leaseDurationSeconds", "leaseTransitions",
                 "strategy", "preferredHolder");
 

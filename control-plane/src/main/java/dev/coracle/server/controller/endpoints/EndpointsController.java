@@ -8,18 +8,12 @@ import dev.coracle.server.controller.EventRecorder;
 import dev.coracle.server.controller.Informer;
 import dev.coracle.server.controller.Informers;
 import dev.coracle.server.store.RevisionRecord.EventType;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import org.springframework.stereotype.Component;
@@ -28,13 +22,10 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * kube-controller-manager's endpoints controller (pkg/controller/endpoint), as of Kubernetes 1.32:
@@ -81,7 +72,7 @@ public class EndpointsController extends Controller {
         endpoints = informers.of(Endpoints.class);
         services.onChange(change -> enqueue(Informer.key(change.current())));
         pods.onChange(change -> {
-            for (String key : servicesToUpdate(change.type(), change.old(), change.current())) {
+            for (String key : ServicePods.servicesToUpdate(services, change.type(), change.old(), change.current())) {
                 enqueue(key);
             }
         });
@@ -89,7 +80,7 @@ public class EndpointsController extends Controller {
             Endpoints ep = change.current();
             if (change.type() == EventType.DELETED) {
                 enqueue(Informer.key(ep));
-            } else if (change.type() == EventType.ADDED && !synced(endpoints) && !isLeaderRecord(ep)) {
+            } else if (change.type() == EventType.ADDED && !endpoints.hasSynced() && !isLeaderRecord(ep)) {
                 // checkLeftoverEndpoints: on start, every Endpoints is looked at once, so one left by a
                 // Service deleted while no controller ran goes too
                 enqueue(Informer.key(ep));
@@ -97,82 +88,8 @@ public class EndpointsController extends Controller {
         });
     }
 
-    private static boolean synced(Informer<?> informer) {
-        try {
-            return informer.waitForSync(0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static boolean isLeaderRecord(Endpoints ep) {
         return ep.getMetadata().getAnnotations() != null && ep.getMetadata().getAnnotations().containsKey(LEADER_ANNOTATION);
-    }
-
-    // ---- which services a pod change concerns (GetPodUpdateProjectionKey, GetServicesToUpdate) ----
-
-    private Set<String> servicesToUpdate(EventType type, Pod old, Pod current) {
-        if (type == EventType.ADDED || type == EventType.DELETED || old == null) {
-            return servicesSelecting(current.getMetadata().getNamespace(), labels(current));
-        }
-        if (Objects.equals(old.getMetadata().getResourceVersion(), current.getMetadata().getResourceVersion())) {
-            return Set.of();
-        }
-        boolean labelsChanged = !labels(old).equals(labels(current))
-                || !Objects.equals(old.getSpec().getHostname(), current.getSpec().getHostname())
-                || !Objects.equals(old.getSpec().getSubdomain(), current.getSpec().getSubdomain());
-        boolean podChanged = !Objects.equals(old.getMetadata().getDeletionTimestamp(), current.getMetadata().getDeletionTimestamp())
-                || isReady(old) != isReady(current)
-                || !podIPs(old).equals(podIPs(current));
-        if (!podChanged && !labelsChanged) {
-            return Set.of();
-        }
-        String ns = current.getMetadata().getNamespace();
-        Set<String> now = servicesSelecting(ns, labels(current));
-        if (!labelsChanged) {
-            return now;
-        }
-        Set<String> before = servicesSelecting(ns, labels(old));
-        Set<String> out = new HashSet<>();
-        if (podChanged) {
-            out.addAll(now);
-            out.addAll(before);
-        } else {
-            now.stream().filter(k -> !before.contains(k)).forEach(out::add);
-            before.stream().filter(k -> !now.contains(k)).forEach(out::add);
-        }
-        return out;
-    }
-
-    private Set<String> servicesSelecting(String namespace, Map<String, String> podLabels) {
-        Set<String> out = new HashSet<>();
-        for (Service s : services.list(namespace, s -> true)) {
-            Map<String, String> selector = selector(s);
-            if (selector != null && matches(selector, podLabels)) {
-                out.add(Informer.key(s));
-            }
-        }
-        return out;
-    }
-
-    /** The selector, or null when there is none (an empty selector is dropped when stored, so it is none too). */
-    private static Map<String, String> selector(Service s) {
-        Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
-        return selector == null || selector.isEmpty() ? null : selector;
-    }
-
-    private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-        for (Map.Entry<String, String> e : selector.entrySet()) {
-            if (!e.getValue().equals(labels.get(e.getKey()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Map<String, String> labels(Pod pod) {
-        return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
     }
 
     // ---- syncService ------------------------------------------------------------------------
@@ -198,17 +115,17 @@ public class EndpointsController extends Controller {
             triggerTimes.forget(key);
             return;
         }
-        if ("ExternalName".equals(service.getSpec().getType()) || selector(service) == null) {
+        if ("ExternalName".equals(service.getSpec().getType()) || ServicePods.selector(service) == null) {
             return;
         }
-        Map<String, String> selector = selector(service);
-        List<Pod> selected = pods.list(namespace, p -> matches(selector, labels(p)));
+        Map<String, String> selector = ServicePods.selector(service);
+        List<Pod> selected = pods.list(namespace, p -> ServicePods.matches(selector, ServicePods.labels(p)));
         Instant triggerTime = triggerTimes.compute(key, service, selected);
         boolean publishNotReady = Boolean.TRUE.equals(service.getSpec().getPublishNotReadyAddresses());
 
         List<EndpointSubset> subsets = new ArrayList<>();
         for (Pod pod : selected) {
-            if (!shouldBeInEndpoints(pod, publishNotReady)) {
+            if (!ServicePods.shouldBeInEndpoints(pod, publishNotReady)) {
                 continue;
             }
             EndpointAddress address = address(service, pod);
@@ -223,7 +140,7 @@ public class EndpointsController extends Controller {
                 continue;
             }
             for (ServicePort servicePort : ports) {
-                Integer port = findPort(pod, servicePort);
+                Integer port = ServicePods.findPort(pod, servicePort);
                 if (port == null) {
                     continue;
                 }
@@ -302,7 +219,7 @@ public class EndpointsController extends Controller {
     private static EndpointSubset subset(Pod pod, EndpointAddress address, EndpointPort port, boolean publishNotReady) {
         EndpointSubset subset = new EndpointSubset();
         subset.setPorts(port == null ? new ArrayList<>() : new ArrayList<>(List.of(port)));
-        if (publishNotReady || isReady(pod)) {
+        if (publishNotReady || ServicePods.isReady(pod)) {
             subset.setAddresses(new ArrayList<>(List.of(address)));
         } else {
             subset.setNotReadyAddresses(new ArrayList<>(List.of(address)));
@@ -319,49 +236,6 @@ public class EndpointsController extends Controller {
         return c;
     }
 
-    /** ShouldPodBeInEndpoints: not finished, has an IP, and not terminating unless the Service publishes not-ready addresses. */
-    static boolean shouldBeInEndpoints(Pod pod, boolean includeTerminating) {
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
-            return false;
-        }
-        if (podIPs(pod).isEmpty()) {
-            return false;
-        }
-        return includeTerminating || pod.getMetadata().getDeletionTimestamp() == null;
-    }
-
-    static boolean isReady(Pod pod) {
-        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-            return false;
-        }
-        for (PodCondition c : pod.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType())) {
-                return "True".equals(c.getStatus());
-            }
-        }
-        return false;
-    }
-
-    /** The pod's IPs: status.podIPs, or status.podIP when only that is set. */
-    static List<String> podIPs(Pod pod) {
-        if (pod.getStatus() == null) {
-            return List.of();
-        }
-        List<String> ips = new ArrayList<>();
-        if (pod.getStatus().getPodIPs() != null) {
-            for (PodIP ip : pod.getStatus().getPodIPs()) {
-                if (ip.getIp() != null && !ip.getIp().isEmpty()) {
-                    ips.add(ip.getIp());
-                }
-            }
-        }
-        if (ips.isEmpty() && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isEmpty()) {
-            ips.add(pod.getStatus().getPodIP());
-        }
-        return ips;
-    }
-
     /** podToEndpointAddressForService: the pod's IP of the Service's (first) IP family, or null when it has none. */
     static EndpointAddress address(Service service, Pod pod) {
         boolean ipv6;
@@ -376,7 +250,7 @@ public class EndpointsController extends Controller {
             ipv6 = podIP != null && podIP.contains(":");
         }
         String ip = null;
-        for (String candidate : podIPs(pod)) {
+        for (String candidate : ServicePods.podIPs(pod)) {
             if (candidate.contains(":") == ipv6) {
                 ip = candidate;
                 break;
@@ -389,12 +263,7 @@ public class EndpointsController extends Controller {
         address.setIp(ip);
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         address.setNodeName(node == null || node.isEmpty() ? null : node);
-        ObjectReference ref = new ObjectReference();
-        ref.setKind("Pod");
-        ref.setNamespace(pod.getMetadata().getNamespace());
-        ref.setName(pod.getMetadata().getName());
-        ref.setUid(pod.getMetadata().getUid());
-        address.setTargetRef(ref);
+        address.setTargetRef(ServicePods.targetRef(pod));
         String hostname = pod.getSpec() == null ? null : pod.getSpec().getHostname();
         if (hostname != null && !hostname.isEmpty() && Objects.equals(pod.getSpec().getSubdomain(), service.getMetadata().getName())
                 && Objects.equals(service.getMetadata().getNamespace(), pod.getMetadata().getNamespace())) {
@@ -403,95 +272,8 @@ public class EndpointsController extends Controller {
         return address;
     }
 
-    /** FindPort: a numeric targetPort as is; a named one looked up among the pod's container (and sidecar) ports. */
-    static Integer findPort(Pod pod, ServicePort servicePort) {
-        IntOrString target = servicePort.getTargetPort();
-        if (target == null || (target.getIntVal() == null && target.getStrVal() == null)) {
-            return servicePort.getPort();
-        }
-        if (target.getIntVal() != null) {
-            return target.getIntVal();
-        }
-        String name = target.getStrVal();
-        String protocol = servicePort.getProtocol() == null ? "TCP" : servicePort.getProtocol();
-        List<Container> candidates = new ArrayList<>(pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers());
-        if (pod.getSpec().getInitContainers() != null) {
-            pod.getSpec().getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy())).forEach(candidates::add);
-        }
-        for (Container c : candidates) {
-            for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
-                String portProtocol = p.getProtocol() == null ? "TCP" : p.getProtocol();
-                if (name.equals(p.getName()) && protocol.equals(portProtocol)) {
-                    return p.getContainerPort();
-                }
-            }
-        }
-        return null;
-    }
-
     private static boolean isServiceIPSet(Service service) {
         String ip = service.getSpec().getClusterIP();
         return ip != null && !ip.isEmpty() && !"None".equals(ip);
-    }
-
-    /**
-     * endpointslice/util's TriggerTimeTracker: the time of the earliest change (a pod's Ready transition,
-     * the Service's creation) not yet reflected in the Endpoints; null when nothing changed.
-     */
-    static final class TriggerTimes {
-
-        private record State(Map<String, Instant> podTimes, Instant serviceTime) {
-        }
-
-        private final Map<String, State> states = new ConcurrentHashMap<>();
-
-        Instant compute(String key, Service service, List<Pod> pods) {
-            State state = states.get(key);
-            Instant min = null;
-            Map<String, Instant> podTimes = new HashMap<>();
-            for (Pod pod : pods) {
-                Instant t = podTriggerTime(pod);
-                if (t != null) {
-                    podTimes.put(pod.getMetadata().getName(), t);
-                    Instant last = state == null ? null : state.podTimes().get(pod.getMetadata().getName());
-                    if (last == null || t.isAfter(last)) {
-                        min = min == null || t.isBefore(min) ? t : min;
-                    }
-                }
-            }
-            Instant serviceTime = parse(service.getMetadata().getCreationTimestamp());
-            if (serviceTime != null && (state == null || state.serviceTime() == null || serviceTime.isAfter(state.serviceTime()))) {
-                min = min == null || serviceTime.isBefore(min) ? serviceTime : min;
-            }
-            states.put(key, new State(podTimes, serviceTime));
-            if (state == null) {
-                return serviceTime; // a new Service: its creation
-            }
-            return min;
-        }
-
-        void forget(String key) {
-            states.remove(key);
-        }
-
-        private static Instant podTriggerTime(Pod pod) {
-            if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-                return null;
-            }
-            for (PodCondition c : pod.getStatus().getConditions()) {
-                if ("Ready".equals(c.getType())) {
-                    return parse(c.getLastTransitionTime());
-                }
-            }
-            return null;
-        }
-
-        private static Instant parse(String time) {
-            try {
-                return time == null || time.isEmpty() ? null : Instant.parse(time);
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
     }
 }

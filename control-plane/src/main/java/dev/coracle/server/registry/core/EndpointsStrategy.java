@@ -110,14 +110,20 @@ public class EndpointsStrategy extends BaseStrategy<Endpoints> {
         for (String m : Validation.isValidPortNum(p)) {
             errs.add(invalid(child(path, "port"), p, m));
         }
-        String protocol = nz(port.getProtocol());
-        if (protocol.isEmpty()) {
+        errs.addAll(validateProtocols(nz(port.getProtocol()).isEmpty() ? null : port.getProtocol(), port.getAppProtocol(), path));
+        return errs;
+    }
+
+    /** An endpoint port's protocol (required, TCP, UDP or SCTP) and appProtocol (a qualified name), in Endpoints and EndpointSlices. */
+    public static List<FieldError> validateProtocols(String protocol, String appProtocol, String path) {
+        List<FieldError> errs = new ArrayList<>();
+        if (protocol == null) {
             errs.add(required(child(path, "protocol")));
         } else if (!PodSpecValidation.PROTOCOLS.contains(protocol)) {
             errs.add(notSupported(child(path, "protocol"), protocol, PodSpecValidation.PROTOCOLS));
         }
-        if (port.getAppProtocol() != null) {
-            errs.addAll(Validation.validateQualifiedName(port.getAppProtocol(), child(path, "appProtocol")));
+        if (appProtocol != null) {
+            errs.addAll(Validation.validateQualifiedName(appProtocol, child(path, "appProtocol")));
         }
         return errs;
     }

@@ -195,6 +195,23 @@ class ProtobufDecoderTest {
     }
 
     @Test
+    void endpointSliceKeepsAFalseConditionAndAnEmptyPortName() {
+        byte[] endpoint = concat(stringField(1, "10.42.0.5"), messageField(2, concat(varintField(1, 0), varintField(2, 1))),
+                stringField(6, "node-a"), messageField(5, concat(stringField(1, "zone"), stringField(2, "a"))));
+        byte[] port = concat(stringField(1, ""), stringField(2, "TCP"), varintField(3, 8080));
+        byte[] slice = concat(messageField(1, goMeta("web-abcde", "default").toByteArray()), messageField(2, endpoint),
+                messageField(3, port), stringField(4, "IPv4"));
+
+        assertJson(ProtobufDecoder.decode(wrap("discovery.k8s.io/v1", "EndpointSlice", slice)), """
+                {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+                 "metadata":{"name":"web-abcde","namespace":"default","creationTimestamp":null},
+                 "endpoints":[{"addresses":["10.42.0.5"],"conditions":{"ready":false,"serving":true},
+                               "deprecatedTopology":{"zone":"a"},"nodeName":"node-a"}],
+                 "ports":[{"name":"","protocol":"TCP","port":8080}],
+                 "addressType":"IPv4"}""");
+    }
+
+    @Test
     void eventsV1EventHasRegardingAndMicroTimeEventTime() {
         V1.ObjectReference regarding = V1.ObjectReference.newBuilder().setKind("Pod").setNamespace("default")
                 .setName("p").setUid("").setApiVersion("v1").setResourceVersion("").setFieldPath("").build();
@@ -275,7 +292,8 @@ class ProtobufDecoderTest {
             "v1, Namespace", "v1, Node", "v1, Pod", "v1, Service", "v1, Endpoints", "v1, Event", "v1, ConfigMap",
             "v1, Secret", "v1, ServiceAccount", "v1, PersistentVolume", "v1, PersistentVolumeClaim", "v1, Binding",
             "apps/v1, Deployment", "apps/v1, ReplicaSet", "autoscaling/v1, Scale", "storage.k8s.io/v1, StorageClass",
-            "coordination.k8s.io/v1, Lease", "events.k8s.io/v1, Event", "batch/v1, Job", "meta.k8s.io/v1, DeleteOptions"})
+            "coordination.k8s.io/v1, Lease", "events.k8s.io/v1, Event", "discovery.k8s.io/v1, EndpointSlice", "batch/v1, Job",
+            "meta.k8s.io/v1, DeleteOptions"})
     void everyServedKindIsKnown(String apiVersion, String kind) {
         byte[] object = messageField(1, goMeta("x", "").toByteArray());
 

@@ -1,5 +1,6 @@
 package dev.coracle.server.controller.endpoints;
 
+import dev.coracle.server.controller.node.FakeKubelets;
 import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
@@ -10,16 +11,12 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,15 +58,7 @@ class EndpointsControllerTest {
 
     /** What the kubelet reports: Running, the IP, and the Ready condition. */
     private static void status(String ns, String name, String ip, boolean ready) {
-        Pod pod = client.pods().inNamespace(ns).withName(name).get();
-        PodStatusBuilder status = new PodStatusBuilder().withPhase("Running")
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
-                        .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build());
-        if (ip != null) {
-            status.withPodIP(ip).withPodIPs(new PodIP(ip));
-        }
-        pod.setStatus(status.build());
-        client.pods().inNamespace(ns).resource(pod).updateStatus();
+        FakeKubelets.reportPod(client, ns, name, ip, ready);
     }
 
     private static Endpoints endpoints(String ns, String name) {

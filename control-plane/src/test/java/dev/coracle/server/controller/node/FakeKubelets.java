@@ -3,6 +3,9 @@ package dev.coracle.server.controller.node;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -82,6 +85,19 @@ public final class FakeKubelets implements AutoCloseable {
                 .build()).create();
         alive.add(name);
         return created;
+    }
+
+    /** What a kubelet reports of a running pod through pods/status: Running, its IP (none when null), the Ready condition. */
+    public static void reportPod(KubernetesClient client, String namespace, String name, String ip, boolean ready) {
+        Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+        PodStatusBuilder status = new PodStatusBuilder().withPhase("Running")
+                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
+                        .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build());
+        if (ip != null) {
+            status.withPodIP(ip).withPodIPs(new PodIP(ip));
+        }
+        pod.setStatus(status.build());
+        client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }
 
     /** The node's kubelet stops: no more Lease renewals. */
