@@ -2075,6 +2075,36 @@ final class KubernetesDescriptions {
                 "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
         m.put("io.k8s.api.policy.v1.Eviction#kind",
                 "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudget",
+                "PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudget#apiVersion",
+                "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudget#kind",
+                "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetSpec",
+                "PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetSpec#maxUnavailable",
+                "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetSpec#minAvailable",
+                "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetSpec#unhealthyPodEvictionPolicy",
+                "UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Current implementation considers healthy pods, as pods that have status.conditions item with type=\"Ready\",status=\"True\".  Valid policies are IfHealthyBudget and AlwaysAllow. If no policy is specified, the default behavior will be used, which corresponds to the IfHealthyBudget policy.  IfHealthyBudget policy means that running pods (status.phase=\"Running\"), but not yet healthy can be evicted only if the guarded application is not disrupted (status.currentHealthy is at least equal to status.desiredHealthy). Healthy pods will be subject to the PDB for eviction.  AlwaysAllow policy means that all running pods (status.phase=\"Running\"), but not yet healthy are considered disrupted and can be evicted regardless of whether the criteria in a PDB is met. This means perspective running pods of a disrupted application might not get a chance to become healthy. Healthy pods will be subject to the PDB for eviction.  Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus",
+                "PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#conditions",
+                "Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute               the number of allowed disruptions. Therefore no disruptions are               allowed and the status of the condition will be False. - InsufficientPods: The number of pods are either at or below the number                     required by the PodDisruptionBudget. No disruptions are                     allowed and the status of the condition will be False. - SufficientPods: There are more pods than required by the PodDisruptionBudget.                   The condition will be True, and the number of allowed                   disruptions are provided by the disruptionsAllowed property.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#currentHealthy",
+                "current number of healthy pods");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#desiredHealthy",
+                "minimum desired number of healthy pods");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#disruptedPods",
+                "DisruptedPods contains information about pods whose eviction was processed by the API server eviction subresource handler but has not yet been observed by the PodDisruptionBudget controller. A pod will be in this map from the time when the API server processed the eviction request to the time when the pod is seen by PDB controller as having been marked for deletion (or after a timeout). The key in the map is the name of the pod and the value is the time when the API server processed the eviction request. If the deletion didn't occur and a pod is still there it will be removed from the list automatically by PodDisruptionBudget controller after some time. If everything goes smooth this map should be empty for the most of the time. Large number of entries in the map may indicate problems with pod deletions.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#disruptionsAllowed",
+                "Number of pod disruptions that are currently allowed.");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#expectedPods",
+                "total number of pods counted by this disruption budget");
+        m.put("io.k8s.api.policy.v1.PodDisruptionBudgetStatus#observedGeneration",
+                "Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object generation.");
         m.put("io.k8s.api.rbac.v1.AggregationRule",
                 "AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole");
         m.put("io.k8s.api.rbac.v1.AggregationRule#clusterRoleSelectors",
