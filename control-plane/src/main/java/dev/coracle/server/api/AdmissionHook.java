@@ -19,6 +19,11 @@ public interface AdmissionHook {
         return true;
     }
 
+    /** Whether {@link #beforeCreate} of this object may block (read the store, wait): then it runs off the event loop. */
+    default boolean mayWait(HasMetadata object) {
+        return true;
+    }
+
     default void beforeCreate(HasMetadata object, boolean dryRun) {
     }
 

@@ -134,10 +134,8 @@ public class ResourceController implements WebHandler {
                 if (call.type().namespaced() && info.namespace() == null) {
                     throw ApiException.methodNotAllowed("create needs a namespace in the path for " + call.type().plural());
                 }
-                return body(exchange).flatMap(bytes -> resources.createsWithoutWaiting(call)
-                                // checked and serialised here on the event loop; the commit is awaited without a thread
-                                ? Mono.defer(() -> Mono.fromFuture(resources.createAsync(call, requestBody(exchange, bytes))))
-                                : blocking(() -> resources.create(call, requestBody(exchange, bytes))))
+                // decoded on the event loop; the rest there too unless it may block; the commit awaited without a thread
+                return body(exchange).flatMap(bytes -> Mono.defer(() -> Mono.fromFuture(resources.createAsync(call, requestBody(exchange, bytes)))))
                         .flatMap(o -> Responses.json(exchange, 201, o.body(), o.warnings()));
             }
             if (method == HttpMethod.DELETE) {

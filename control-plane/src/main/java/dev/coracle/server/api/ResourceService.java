@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import org.springframework.stereotype.Service;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -188,30 +189,38 @@ public class ResourceService {
 
     /** POST: the body's {@code metadata.resourceVersion} must be unset, as etcd3's store.Create insists. */
     public Outcome create(Call call, RequestBody body) {
-        return ObjectStore.await(createAsync(call, body));
+        List<String> warnings = new ArrayList<>();
+        HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
+        return ObjectStore.await(create(call, object, warnings, manager(call, "CreateOptions"), object.getMetadata().getResourceVersion()));
     }
 
     /**
-     * Whether a POST of this call waits for nothing but its commit, so that it may run on the event loop: no admission
-     * hook applies (they may read the store), no dry run (it reads the store), and the namespace is one this process
-     * has seen (else the store tells whether it exists).
-     */
-    public boolean createsWithoutWaiting(Call call) {
-        if (call.query().dryRun() || admission.stream().anyMatch(h -> h.appliesTo(call.type()))) {
-            return false;
-        }
-        return !call.type().namespaced() || call.info().namespace() == null
-                || watchCache.namespace(call.info().namespace()) != NamespaceStates.State.UNKNOWN;
-    }
-
-    /**
-     * POST, answered by the future once committed: everything but the commit is done before this returns (a refusal
-     * is thrown here), and the future completes on the store's committer thread.
+     * POST without holding a thread while it commits, for the event loop: decoded here; checked and serialised here too
+     * when nothing on the way may wait (else on a thread that may block: a dry run or an admission hook reading the
+     * store, a namespace this server has not seen); the future completes on the store's committer thread.
      */
     public CompletableFuture<Outcome> createAsync(Call call, RequestBody body) {
         List<String> warnings = new ArrayList<>();
         HasMetadata object = decodeForWrite(call, body.tree(), body, null, warnings);
-        return create(call, object, warnings, manager(call, "CreateOptions"), object.getMetadata().getResourceVersion());
+        String manager = manager(call, "CreateOptions");
+        String resourceVersion = object.getMetadata().getResourceVersion();
+        if (!mayWait(call, object)) {
+            return create(call, object, warnings, manager, resourceVersion);
+        }
+        return CompletableFuture.supplyAsync(() -> create(call, object, warnings, manager, resourceVersion), MAY_BLOCK)
+                .thenCompose(f -> f);
+    }
+
+    private static final java.util.concurrent.Executor MAY_BLOCK = task -> Schedulers.boundedElastic().schedule(task);
+
+    private boolean mayWait(Call call, HasMetadata object) {
+        if (call.query().dryRun()) {
+            return true;
+        }
+        if (call.type().namespaced() && watchCache.namespace(object.getMetadata().getNamespace()) == NamespaceStates.State.UNKNOWN) {
+            return true;
+        }
+        return admission.stream().anyMatch(h -> h.appliesTo(call.type()) && h.mayWait(object));
     }
 
     Outcome create(Call call, HasMetadata object, List<String> warnings, String manager) {

@@ -159,6 +159,9 @@ class SchedulerThroughputBench {
                 // let the node lifecycle controller's RegisteredNode events for the new nodes be written first
                 waitUntil(() -> client.v1().events().inNamespace("default").list().getItems().stream()
                         .filter(e -> "RegisteredNode".equals(e.getReason())).count() >= nodeCount, 300_000);
+                // and their pod CIDRs assigned, as a node has them before its kubelet reports it Ready
+                waitUntil(() -> client.nodes().list().getItems().stream()
+                        .filter(n -> n.getSpec().getPodCIDR() != null).count() >= nodeCount, 300_000);
                 double before = scheduled(meters);
 
                 List<String> owners = new ArrayList<>();

@@ -55,19 +55,21 @@ public class ServiceAccountAdmission implements AdmissionHook {
         return false;
     }
 
+    /** Only an account this server has not seen is looked for in the store. */
+    @Override
+    public boolean mayWait(HasMetadata object) {
+        Pod pod = (Pod) object;
+        return !mirror(pod) && !watchCache.serviceAccountSeen(pod.getMetadata().getNamespace(), account(pod.getSpec()));
+    }
+
     @Override
     public void beforeCreate(HasMetadata object, boolean dryRun) {
         Pod pod = (Pod) object;
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        if (annotations != null && annotations.containsKey(MIRROR_ANNOTATION)) {
+        if (mirror(pod)) {
             return;
         }
         PodSpec spec = pod.getSpec();
-        String account = spec.getServiceAccountName();
-        if (account == null || account.isEmpty()) {
-            account = spec.getServiceAccount() == null || spec.getServiceAccount().isEmpty()
-                    ? ServiceAccountsController.DEFAULT : spec.getServiceAccount();
-        }
+        String account = account(spec);
         spec.setServiceAccountName(account);
         spec.setServiceAccount(account);
         String namespace = pod.getMetadata().getNamespace();
@@ -102,6 +104,21 @@ public class ServiceAccountAdmission implements AdmissionHook {
             }
         }
         return false;
+    }
+
+    private static boolean mirror(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(MIRROR_ANNOTATION);
+    }
+
+    /** The account the pod names, {@code default} when it names none (the deprecated serviceAccount counts). */
+    private static String account(PodSpec spec) {
+        String account = spec == null ? null : spec.getServiceAccountName();
+        if (account == null || account.isEmpty()) {
+            account = spec == null || spec.getServiceAccount() == null || spec.getServiceAccount().isEmpty()
+                    ? ServiceAccountsController.DEFAULT : spec.getServiceAccount();
+        }
+        return account;
     }
 
     /** As admission.NewForbidden names the object: the generateName when the name is yet to be generated. */
