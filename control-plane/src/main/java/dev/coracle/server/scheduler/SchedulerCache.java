@@ -27,6 +27,8 @@ public final class SchedulerCache {
     }
 
     private final Map<String, NodeInfo> nodes = new HashMap<>();
+    /** Owner uid → node name → its pods there (not terminating): what default spreading counts for every node. */
+    private final Map<String, Map<String, Integer>> ownerPods = new HashMap<>();
     /** Nodes that exist as objects, in the order they were added: the candidates. */
     private final List<NodeInfo> nodeList = new ArrayList<>();
     private final Map<String, Placement> pods = new HashMap<>();
@@ -155,7 +157,11 @@ public final class SchedulerCache {
         }
         NodeInfo info = nodes.computeIfAbsent(node, NodeInfo::new);
         info.addPod(pod);
-        pods.put(pod.key, new Placement(node, pod, assumed));
+        Placement replaced = pods.put(pod.key, new Placement(node, pod, assumed));
+        if (replaced != null && replaced.node().equals(node)) {
+            countOwner(replaced.pod(), node, -1);
+        }
+        countOwner(pod, node, 1);
         if (pod.hasPodAffinity || (old != null && old.pod().hasPodAffinity)) {
             indexAffinity(info);
         }
@@ -179,6 +185,7 @@ public final class SchedulerCache {
         if (p == null) {
             return false;
         }
+        countOwner(p.pod(), p.node(), -1);
         NodeInfo info = nodes.get(p.node());
         if (info != null) {
             info.removePod(key);
@@ -190,6 +197,28 @@ public final class SchedulerCache {
             }
         }
         return true;
+    }
+
+    private void countOwner(PodInfo pod, String node, int sign) {
+        if (pod.ownerUid == null || pod.terminating) {
+            return;
+        }
+        Map<String, Integer> byNode = ownerPods.computeIfAbsent(pod.ownerUid, k -> new HashMap<>());
+        int n = byNode.getOrDefault(node, 0) + sign;
+        if (n > 0) {
+            byNode.put(node, n);
+        } else {
+            byNode.remove(node);
+            if (byNode.isEmpty()) {
+                ownerPods.remove(pod.ownerUid);
+            }
+        }
+    }
+
+    /** The owner's pods per node name (as {@link NodeInfo#podsOfOwner} counts them), a copy. */
+    public synchronized Map<String, Integer> podsOfOwnerByNode(String ownerUid) {
+        Map<String, Integer> byNode = ownerPods.get(ownerUid);
+        return byNode == null ? Map.of() : new HashMap<>(byNode);
     }
 
     public synchronized int podCount() {

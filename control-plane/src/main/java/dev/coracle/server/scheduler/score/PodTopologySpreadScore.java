@@ -43,6 +43,8 @@ public final class PodTopologySpreadScore implements Score {
         final List<SpreadConstraint> constraints;
         /** For the system defaults: the controller whose pods are spread. */
         final String owner;
+        /** For the system defaults: the owner's pods per node name, read once from the cache's owner index. */
+        Map<String, Integer> ownerPods = Map.of();
         /** Nodes lacking a topology key of explicit constraints; null while there is none. */
         Set<NodeInfo> ignored;
         final List<Map<String, Long>> valueCounts;
@@ -59,7 +61,7 @@ public final class PodTopologySpreadScore implements Score {
         }
 
         int count(SpreadConstraint c, PodInfo pod, NodeInfo node) {
-            return owner != null ? node.podsOfOwner(owner) : c.countOn(node, pod.namespace());
+            return owner != null ? ownerPods.getOrDefault(node.name(), 0) : c.countOn(node, pod.namespace());
         }
     }
 
@@ -84,6 +86,8 @@ public final class PodTopologySpreadScore implements Score {
             state = new State(constraints, null);
         } else if (pod.ownerUid != null && DEFAULT_SELECTOR_OWNERS.contains(pod.ownerKind)) {
             state = new State(cache.hasZones() ? SYSTEM_DEFAULTS : SYSTEM_DEFAULTS_WITHOUT_ZONES, pod.ownerUid);
+            // one small map of the nodes holding this owner's pods, rather than a lookup in each node's own map
+            state.ownerPods = cache.podsOfOwnerByNode(pod.ownerUid);
             if (state.constraints == SYSTEM_DEFAULTS_WITHOUT_ZONES) {
                 // the hostname default alone: one domain per feasible node, counted when scoring
                 state.weights[0] = Math.log(feasible.size() + 2);
@@ -159,7 +163,7 @@ public final class PodTopologySpreadScore implements Score {
         State state = cycle.read(this);
         if (state.constraints == SYSTEM_DEFAULTS_WITHOUT_ZONES) {
             // the common case, every cycle for every node of a workload's pods: the hostname default alone
-            return node.hostnameLabelled() ? Math.round(node.podsOfOwner(state.owner) * state.weights[0] + 2) : 0;
+            return node.hostnameLabelled() ? Math.round(state.ownerPods.getOrDefault(node.name(), 0) * state.weights[0] + 2) : 0;
         }
         if (state.ignored != null && state.ignored.contains(node)) {
             return IGNORED;
