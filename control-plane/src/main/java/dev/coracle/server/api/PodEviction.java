@@ -1,7 +1,6 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.controller.replicaset.Pods;
-import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.policy.PodDisruptionBudgetStrategy;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,8 +10,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
 import org.springframework.stereotype.Component;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +41,7 @@ class PodEviction {
         Pod pod = client.get(Pod.class, namespace, name).orElseThrow(call::notFound);
         if (!canIgnoreBudget(pod)) {
             List<PodDisruptionBudget> budgets = client.list(PodDisruptionBudget.class, namespace, null).stream()
-                    .filter(b -> b.getSpec() != null && b.getSpec().getSelector() != null
-                            && LabelSelectors.matches(b.getSpec().getSelector(), pod.getMetadata().getLabels()))
-                    .toList();
+                    .filter(b -> PodDisruptionBudgetStrategy.selects(b, pod)).toList();
             if (budgets.size() > 1) {
                 throw ApiException.internal("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
             }
@@ -105,13 +100,13 @@ class PodEviction {
             }
             s.setDisruptionsAllowed(s.getDisruptionsAllowed() - 1);
             Map<String, String> disrupted = new LinkedHashMap<>(s.getDisruptedPods() == null ? Map.of() : s.getDisruptedPods());
-            disrupted.put(podName, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            disrupted.put(podName, Pods.now());
             s.setDisruptedPods(disrupted);
             if (s.getDisruptionsAllowed() == 0) {
                 s.getConditions().stream().filter(c -> "DisruptionAllowed".equals(c.getType())).forEach(c -> {
                     c.setStatus("False");
                     c.setReason("InsufficientPods");
-                    c.setLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    c.setLastTransitionTime(Pods.now());
                 });
             }
             pdb.setStatus(s);

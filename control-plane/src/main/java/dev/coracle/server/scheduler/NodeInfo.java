@@ -33,7 +33,6 @@ public final class NodeInfo {
     /** host IP, then "protocol/port", to how many pods use it. */
     private final Map<String, Map<String, Integer>> usedPorts = new HashMap<>();
     /** controller owner uid to how many of its pods are here, not counting those being deleted (as spreading does not). */
-    private final Map<String, Integer> owners = new HashMap<>();
     /** {@code PodsWithAffinity} and {@code PodsWithRequiredAntiAffinity}: what inter-pod affinity must look at here. */
     private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
     private final Map<String, PodInfo> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
@@ -109,14 +108,6 @@ public final class NodeInfo {
             } else {
                 podsWithAffinity.remove(pod.key);
                 podsWithRequiredAntiAffinity.remove(pod.key);
-            }
-        }
-        if (pod.ownerUid != null && !pod.terminating) {
-            int n = owners.getOrDefault(pod.ownerUid, 0) + sign;
-            if (n <= 0) {
-                owners.remove(pod.ownerUid);
-            } else {
-                owners.put(pod.ownerUid, n);
             }
         }
     }
@@ -204,9 +195,5 @@ public final class NodeInfo {
 
     boolean hasPodsWithRequiredAntiAffinity() {
         return !podsWithRequiredAntiAffinity.isEmpty();
-    }
-
-    public int podsOfOwner(String ownerUid) {
-        return ownerUid == null ? 0 : owners.getOrDefault(ownerUid, 0);
     }
 }

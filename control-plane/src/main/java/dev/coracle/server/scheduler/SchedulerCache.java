@@ -215,7 +215,7 @@ public final class SchedulerCache {
         }
     }
 
-    /** The owner's pods per node name (as {@link NodeInfo#podsOfOwner} counts them), a copy. */
+    /** The owner's pods (not terminating) per node name, a copy. */
     public synchronized Map<String, Integer> podsOfOwnerByNode(String ownerUid) {
         Map<String, Integer> byNode = ownerPods.get(ownerUid);
         return byNode == null ? Map.of() : new HashMap<>(byNode);

@@ -9,6 +9,7 @@ import dev.coracle.server.controller.deployment.DeploymentUtil;
 import dev.coracle.server.controller.replicaset.Pods;
 import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.Semantic;
+import dev.coracle.server.registry.policy.PodDisruptionBudgetStrategy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -76,19 +77,13 @@ public class DisruptionController extends Controller {
     }
 
     private void enqueueSelecting(Pod pod) {
-        for (PodDisruptionBudget pdb : budgets.list(pod.getMetadata().getNamespace(), b -> selects(b, pod))) {
+        for (PodDisruptionBudget pdb : budgets.list(pod.getMetadata().getNamespace(), b -> PodDisruptionBudgetStrategy.selects(b, pod))) {
             enqueue(Informer.key(pdb));
         }
     }
 
     private void enqueueNamespace(String namespace) {
         budgets.list(namespace, b -> true).forEach(b -> enqueue(Informer.key(b)));
-    }
-
-    /** policy/v1: a null selector selects nothing, an empty one every pod of the namespace. */
-    static boolean selects(PodDisruptionBudget pdb, Pod pod) {
-        return pdb.getSpec() != null && pdb.getSpec().getSelector() != null
-                && LabelSelectors.matches(pdb.getSpec().getSelector(), pod.getMetadata().getLabels());
     }
 
     @Override
@@ -100,7 +95,7 @@ public class DisruptionController extends Controller {
         if (pdb == null || pdb.getMetadata().getDeletionTimestamp() != null) {
             return;
         }
-        List<Pod> selected = pods.list(pdb.getMetadata().getNamespace(), p -> selects(pdb, p));
+        List<Pod> selected = pods.list(pdb.getMetadata().getNamespace(), p -> PodDisruptionBudgetStrategy.selects(pdb, p));
         if (selected.isEmpty()) {
             events.normal(pdb, COMPONENT, "NoPods", "No matching pods found");
         }

@@ -3,12 +3,14 @@ package dev.coracle.server.registry.policy;
 import dev.coracle.server.api.ApiException.FieldError;
 import dev.coracle.server.registry.BaseStrategy;
 import dev.coracle.server.registry.GoValues;
+import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.ResourceType;
 import dev.coracle.server.registry.Semantic;
 import dev.coracle.server.registry.Tables;
 import dev.coracle.server.registry.Validation;
 import dev.coracle.server.registry.apps.AppsValidation;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TableColumnDefinition;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetSpec;
@@ -122,6 +124,12 @@ public class PodDisruptionBudgetStrategy extends BaseStrategy<PodDisruptionBudge
         errs.addAll(Validation.validateNonnegative(nz(s.getDesiredHealthy()), "status.desiredHealthy"));
         errs.addAll(Validation.validateNonnegative(nz(s.getExpectedPods()), "status.expectedPods"));
         return errs;
+    }
+
+    /** policy/v1: a null selector selects nothing, an empty one every pod of the namespace. */
+    public static boolean selects(PodDisruptionBudget pdb, Pod pod) {
+        return pdb.getSpec() != null && pdb.getSpec().getSelector() != null
+                && LabelSelectors.matches(pdb.getSpec().getSelector(), pod.getMetadata().getLabels());
     }
 
     @Override
