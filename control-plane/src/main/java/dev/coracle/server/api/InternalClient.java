@@ -162,12 +162,17 @@ public class InternalClient {
         return Json.toTyped(outcome.object(), type);
     }
 
-    /** Binds a pod to a node through pods/binding, as the scheduler does (through {@code as("kube-scheduler")}). */
-    public void bind(String namespace, String pod, String node) {
+    /**
+     * Binds a pod to a node through pods/binding, as the scheduler does (through {@code as("kube-scheduler")}): only the
+     * pod of that uid, not one recreated under its name since.
+     */
+    public void bind(String namespace, String pod, String uid, String node) {
         ResourceStrategy<HasMetadata> strategy = registry.forModel(io.fabric8.kubernetes.api.model.Pod.class);
         Call call = new Call(new RequestInfo("", "v1", namespace, "pods", pod, "binding", false), strategy,
                 Query.none(), "system:" + component, component);
-        resources.bind(call, node, null);
+        resources.bind(call, new io.fabric8.kubernetes.api.model.BindingBuilder()
+                .withNewMetadata().withName(pod).withNamespace(namespace).withUid(uid).endMetadata()
+                .withNewTarget().withKind("Node").withName(node).endTarget().build());
     }
 
     private Call call(Class<?> type, String namespace, String name, String subresource, Query query) {

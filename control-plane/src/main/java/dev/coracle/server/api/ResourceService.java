@@ -24,8 +24,7 @@ import dev.coracle.server.watch.WatchCache;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Binding;
 import org.springframework.stereotype.Service;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -430,38 +429,77 @@ public class ResourceService {
         }
     }
 
-    /** pods/binding: assigns an unassigned pod to a node and marks it PodScheduled, or refuses with 409. */
-    public void bind(Call call, String node, Map<String, String> annotations) {
-        replace(call.withoutSubresource(), current -> {
-            Pod pod = (Pod) current;
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                throw ApiException.conflict("", "pods", call.info().name(), "pod is being deleted, cannot be assigned to a host");
+    /**
+     * pods/binding, as Kubernetes' assignPod: the stored pod gets its node, the binding's annotations and
+     * PodScheduled=True, edited as stored JSON, since the API server writes it itself (no strategy, no validation, no
+     * field manager: a bound pod's managedFields do not list spec.nodeName). 409 for a pod bound already, being deleted
+     * or gated, or not the one (uid, resourceVersion) the binding names.
+     */
+    public void bind(Call bindingCall, Binding binding) {
+        Call call = bindingCall.withoutSubresource();
+        ResourceStrategy<HasMetadata> strategy = call.strategy();
+        String name = call.info().name();
+        String node = binding.getTarget().getName();
+        ObjectMeta wanted = binding.getMetadata() == null ? new ObjectMeta() : binding.getMetadata();
+        try {
+            store.update(call.key(), current -> {
+                ObjectNode pod = Json.parseStored(current.body());
+                ObjectNode meta = (ObjectNode) pod.get("metadata");
+                checkBindingPreconditions(name, wanted, meta);
+                ObjectNode spec = pod.has("spec") ? (ObjectNode) pod.get("spec") : pod.putObject("spec");
+                if (!meta.path("deletionTimestamp").isMissingNode() && !meta.path("deletionTimestamp").isNull()) {
+                    throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is being deleted, cannot be assigned to a host");
+                }
+                if (!spec.path("nodeName").asString("").isEmpty()) {
+                    throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is already assigned to node \""
+                            + spec.path("nodeName").asString() + "\"");
+                }
+                if (!spec.path("schedulingGates").isEmpty()) {
+                    throw ApiException.conflict("", "pods/binding", name, "pod " + name + " has non-empty .spec.schedulingGates");
+                }
+                spec.put("nodeName", node);
+                if (wanted.getAnnotations() != null && !wanted.getAnnotations().isEmpty()) {
+                    ObjectNode annotations = meta.has("annotations") ? (ObjectNode) meta.get("annotations") : meta.putObject("annotations");
+                    wanted.getAnnotations().forEach(annotations::put);
+                }
+                markScheduled(pod.has("status") ? (ObjectNode) pod.get("status") : pod.putObject("status"));
+                return Write.putTemplate(attributes(strategy, Json.toTyped(pod, call.type().modelClass())), template(pod));
+            });
+        } catch (StoreExceptions.ObjectMissing e) {
+            throw call.notFound();
+        }
+    }
+
+    private static void checkBindingPreconditions(String name, ObjectMeta wanted, ObjectNode meta) {
+        String uid = meta.path("uid").asString("");
+        if (wanted.getUid() != null && !wanted.getUid().isEmpty() && !wanted.getUid().equals(uid)) {
+            throw ApiException.conflict("", "pods", name, "Precondition failed: UID in precondition: " + wanted.getUid()
+                    + ", UID in object meta: " + uid);
+        }
+        String resourceVersion = meta.path("resourceVersion").asString("");
+        if (wanted.getResourceVersion() != null && !wanted.getResourceVersion().isEmpty()
+                && !wanted.getResourceVersion().equals(resourceVersion)) {
+            throw ApiException.conflict("", "pods", name, "Precondition failed: ResourceVersion in precondition: "
+                    + wanted.getResourceVersion() + ", ResourceVersion in object meta: " + resourceVersion);
+        }
+    }
+
+    /** podutil.UpdatePodCondition with PodScheduled=True: in place, its transition time kept when it was True already. */
+    private static void markScheduled(ObjectNode status) {
+        tools.jackson.databind.node.ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                ? (tools.jackson.databind.node.ArrayNode) status.get("conditions") : status.putArray("conditions");
+        ObjectNode scheduled = Json.MAPPER.createObjectNode().put("type", "PodScheduled").put("status", "True");
+        for (int i = 0; i < conditions.size(); i++) {
+            JsonNode old = conditions.get(i);
+            if ("PodScheduled".equals(old.path("type").asString(""))) {
+                scheduled.put("lastTransitionTime", "True".equals(old.path("status").asString(""))
+                        && old.has("lastTransitionTime") ? old.get("lastTransitionTime").asString() : ObjectMetaRules.now());
+                conditions.set(i, scheduled);
+                return;
             }
-            if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
-                throw ApiException.conflict("", "pods", call.info().name(), "pod " + call.info().name()
-                        + " is already assigned to node \"" + pod.getSpec().getNodeName() + "\"");
-            }
-            Pod bound = pod;
-            bound.getSpec().setNodeName(node);
-            if (annotations != null) {
-                Map<String, String> merged = bound.getMetadata().getAnnotations() == null
-                        ? new java.util.HashMap<>() : bound.getMetadata().getAnnotations();
-                merged.putAll(annotations);
-                bound.getMetadata().setAnnotations(merged);
-            }
-            if (bound.getStatus() != null) {
-                List<PodCondition> conditions = bound.getStatus().getConditions() == null ? new ArrayList<>()
-                        : new ArrayList<>(bound.getStatus().getConditions());
-                conditions.removeIf(c -> "PodScheduled".equals(c.getType()));
-                PodCondition scheduled = new PodCondition();
-                scheduled.setType("PodScheduled");
-                scheduled.setStatus("True");
-                scheduled.setLastTransitionTime(ObjectMetaRules.now());
-                conditions.add(scheduled);
-                bound.getStatus().setConditions(conditions);
-            }
-            return bound;
-        }, new ArrayList<>(), true, null);
+        }
+        scheduled.put("lastTransitionTime", ObjectMetaRules.now());
+        conditions.add(scheduled);
     }
 
     /** A marked object whose last finalizer is gone leaves, as Kubernetes' registry deletes it during the update. */

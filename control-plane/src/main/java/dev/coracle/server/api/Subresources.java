@@ -154,8 +154,7 @@ public class Subresources {
         if (binding.getTarget() == null || binding.getTarget().getName() == null || binding.getTarget().getName().isEmpty()) {
             throw ApiException.invalid("Binding", call.info().name(), List.of(FieldError.required("target.name")));
         }
-        resources.bind(call, binding.getTarget().getName(),
-                binding.getMetadata() == null ? null : binding.getMetadata().getAnnotations());
+        resources.bind(call, binding);
         return success();
     }
 

@@ -380,7 +380,7 @@ public class Scheduler extends Controller {
 
     private void bind(PodInfo pod, String node, long start) {
         try {
-            client.bind(pod.namespace(), pod.name(), node);
+            client.bind(pod.namespace(), pod.name(), pod.uid, node);
             record("scheduled", start);
             events.normal(pod.pod, "Scheduled", "Successfully assigned " + pod.key + " to " + node);
         } catch (RuntimeException e) {
