@@ -437,7 +437,6 @@ public class ResourceService {
      */
     public void bind(Call bindingCall, Binding binding) {
         Call call = bindingCall.withoutSubresource();
-        ResourceStrategy<HasMetadata> strategy = call.strategy();
         String name = call.info().name();
         String node = binding.getTarget().getName();
         ObjectMeta wanted = binding.getMetadata() == null ? new ObjectMeta() : binding.getMetadata();
@@ -463,7 +462,11 @@ public class ResourceService {
                     wanted.getAnnotations().forEach(annotations::put);
                 }
                 markScheduled(pod.has("status") ? (ObjectNode) pod.get("status") : pod.putObject("status"));
-                return Write.putTemplate(attributes(strategy, Json.toTyped(pod, call.type().modelClass())), template(pod));
+                // of what selectors see, only the node changed
+                Attributes attributes = Attributes.decode(current.attrs());
+                Map<String, String> fields = new HashMap<>(attributes.fields());
+                fields.put("spec.nodeName", node);
+                return Write.putTemplate(new Attributes(attributes.labels(), fields).encode(), template(pod));
             });
         } catch (StoreExceptions.ObjectMissing e) {
             throw call.notFound();

@@ -42,6 +42,7 @@ public final class FieldManager {
     private static final FieldSet STRIPPED = stripped();
 
     private final Clock clock;
+    private final CreatedShapes createdShapes = new CreatedShapes();
 
     public FieldManager() {
         this(Clock.systemUTC());
@@ -92,8 +93,15 @@ public final class FieldManager {
         }
         Schema schema = Schema.of(type.modelClass());
         List<List<PathElement>> ignored = ignored(subresource);
+        Key key = Key.update(manager, type.apiVersion(), subresource);
+        if (liveOrNull == null && managed.isEmpty()) {
+            ObjectNode fieldsV1 = createdShapes.fieldsV1(type.apiVersion() + "/" + type.kind() + "/" + subresource, result, schema,
+                    () -> FieldSets.compare(live, result, schema).without(ignored).addedOrModified().difference(STRIPPED).toFieldsV1());
+            managed.writeTo(result, key, type.apiVersion(), now(), fieldsV1);
+            return result;
+        }
         Comparison changes = FieldSets.compare(live, result, schema).without(ignored);
-        recordUpdate(managed, changes, Key.update(manager, type.apiVersion(), subresource), type.apiVersion());
+        recordUpdate(managed, changes, key, type.apiVersion());
         managed.capUpdateManagers();
         managed.writeTo(result);
         return result;

@@ -215,18 +215,32 @@ public final class ManagedFields {
                 .thenComparing(e -> e.key.subresource()));
         ArrayNode out = meta.putArray("managedFields");
         for (Entry e : sorted) {
-            ObjectNode node = out.addObject();
-            node.put("manager", e.key.manager());
-            node.put("operation", e.key.operation());
-            node.put("apiVersion", e.apiVersion);
-            if (e.time != null) {
-                node.put("time", e.time);
-            }
-            node.put("fieldsType", "FieldsV1");
-            node.set("fieldsV1", e.fields.toFieldsV1());
-            if (!e.key.subresource().isEmpty()) {
-                node.put("subresource", e.key.subresource());
-            }
+            writeEntry(out, e.key, e.apiVersion, e.time, e.fields.toFieldsV1());
+        }
+    }
+
+    /** Writes the only entry, its field set rendered already, or none when it is empty (as an empty set is not kept). */
+    void writeTo(ObjectNode object, Key key, String apiVersion, String time, ObjectNode fieldsV1) {
+        ObjectNode meta = object.get("metadata") instanceof ObjectNode m ? m : object.putObject("metadata");
+        if (fieldsV1.isEmpty()) {
+            meta.remove("managedFields");
+            return;
+        }
+        writeEntry(meta.putArray("managedFields"), key, apiVersion, time, fieldsV1);
+    }
+
+    private static void writeEntry(ArrayNode out, Key key, String apiVersion, String time, ObjectNode fieldsV1) {
+        ObjectNode node = out.addObject();
+        node.put("manager", key.manager());
+        node.put("operation", key.operation());
+        node.put("apiVersion", apiVersion);
+        if (time != null) {
+            node.put("time", time);
+        }
+        node.put("fieldsType", "FieldsV1");
+        node.set("fieldsV1", fieldsV1);
+        if (!key.subresource().isEmpty()) {
+            node.put("subresource", key.subresource());
         }
     }
 

@@ -69,6 +69,42 @@ class ManagedFieldsTest {
     }
 
     @Test
+    void createsOfOneShapeOwnTheSameFieldsWhateverTheirValues() {
+        ObjectNode first = fields.update(null, newDeployment(), "kubectl-create", DEPLOYMENTS);
+        ObjectNode other = newDeployment();
+        other.withObject("/metadata").put("name", "api");
+        other.withObject("/spec").put("replicas", 7);
+        ((ObjectNode) other.at("/spec/template/spec/containers/0")).put("image", "nginx:1.27");
+
+        ObjectNode second = fields.update(null, other, "kubectl-create", DEPLOYMENTS);
+
+        assertThat(second.at("/metadata/managedFields")).isEqualTo(first.at("/metadata/managedFields"));
+        assertThat(second.at("/spec/replicas").asInt()).as("the object itself is not the first one's").isEqualTo(7);
+    }
+
+    @Test
+    void createsOfAnotherShapeOwnTheirOwnFields() {
+        fields.update(null, newDeployment(), "kubectl-create", DEPLOYMENTS);
+        ObjectNode renamedContainer = newDeployment();
+        ((ObjectNode) renamedContainer.at("/spec/template/spec/containers/0")).put("name", "web");
+        ((ObjectNode) renamedContainer.at("/spec/template/spec/containers/0")).remove("ports");
+        ObjectNode annotated = newDeployment();
+        annotated.withObject("/metadata").putObject("annotations").put("team", "blue");
+        ObjectNode emptied = newDeployment();
+        emptied.withObject("/metadata").putObject("labels");
+
+        JsonNode container = fields.update(null, renamedContainer, "kubectl-create", DEPLOYMENTS)
+                .at("/metadata/managedFields/0/fieldsV1/f:spec/f:template/f:spec/f:containers");
+        JsonNode metadata = fields.update(null, annotated, "kubectl-create", DEPLOYMENTS).at("/metadata/managedFields/0/fieldsV1/f:metadata");
+        JsonNode noLabels = fields.update(null, emptied, "kubectl-create", DEPLOYMENTS).at("/metadata/managedFields/0/fieldsV1/f:metadata");
+
+        assertThat(container.propertyNames()).containsExactly("k:{\"name\":\"web\"}");
+        assertThat(container.at("/k:{\"name\":\"web\"}").has("f:ports")).isFalse();
+        assertThat(metadata).isEqualTo(json("{'f:annotations':{'.':{},'f:team':{}},'f:labels':{'.':{},'f:app':{}}}"));
+        assertThat(noLabels).isEqualTo(json("{'f:labels':{}}"));
+    }
+
+    @Test
     void kubectlLabelOwnsTheLabelItAdded() {
         ObjectNode live = created();
         ObjectNode labelled = MergePatch.apply(live, body("{'metadata':{'labels':{'env':'prod'}}}"));

@@ -39,6 +39,7 @@ public final class PodSpecDefaults {
     /** 0644, the default mode of secret, configMap, downwardAPI and projected volumes. */
     public static final int DEFAULT_VOLUME_MODE = 420;
 
+    private static final Pattern REGISTRY_HOST = Pattern.compile("[A-Za-z0-9.-]+(:[0-9]+)?");
     private static final Pattern PATH_COMPONENT = Pattern.compile("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$");
     private static final Pattern TAG = Pattern.compile("^[\\w][\\w.-]{0,127}$");
     private static final Pattern DIGEST = Pattern.compile("^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$");
@@ -190,7 +191,7 @@ public final class PodSpecDefaults {
         int start = 0;
         if (components.length > 1 && (components[0].contains(".") || components[0].contains(":") || components[0].equals("localhost")
                 || !components[0].equals(components[0].toLowerCase()))) {
-            if (!components[0].matches("^[A-Za-z0-9.-]+(:[0-9]+)?$")) {
+            if (!REGISTRY_HOST.matcher(components[0]).matches()) {
                 return "";
             }
             start = 1;
