@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UnknownFields {
 
-    private static final Map<Class<?>, List<Field>> PROPERTIES = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, List<Property>> PROPERTIES = new ConcurrentHashMap<>();
 
     private UnknownFields() {
     }
@@ -35,16 +35,31 @@ public final class UnknownFields {
 
     public static Found strip(Object object) {
         Found found = new Found(new ArrayList<>(), new ArrayList<>());
-        walk(object, "", found);
+        walk(object, null, found);
         return found;
     }
 
-    private static void walk(Object object, String path, Found found) {
+    /** Where the walk is, spelt only when something is found there: most objects have nothing to report. */
+    private record Path(Path parent, String field, Object item) {
+
+        static String render(Path path) {
+            if (path == null) {
+                return "";
+            }
+            String parent = render(path.parent);
+            if (path.field == null) {
+                return parent + "[" + path.item + "]";
+            }
+            return parent.isEmpty() ? path.field : parent + "." + path.field;
+        }
+    }
+
+    private static void walk(Object object, Path path, Found found) {
         if (object instanceof Quantity q) {
             try {
                 Quantities.parse(Quantities.text(q));
             } catch (IllegalArgumentException e) {
-                found.badQuantities().add(path + ": \"" + Quantities.text(q) + "\": " + e.getMessage());
+                found.badQuantities().add(Path.render(path) + ": \"" + Quantities.text(q) + "\": " + e.getMessage());
             }
             return;
         }
@@ -52,49 +67,52 @@ public final class UnknownFields {
             if (object instanceof Collection<?> c) {
                 int i = 0;
                 for (Object item : c) {
-                    walk(item, path + "[" + i++ + "]", found);
+                    walk(item, new Path(path, null, i++), found);
                 }
             } else if (object instanceof Map<?, ?> m) {
-                m.forEach((k, v) -> walk(v, path + "[" + k + "]", found));
+                m.forEach((k, v) -> walk(v, new Path(path, null, k), found));
             }
             return;
         }
-        for (Field field : properties(object.getClass())) {
+        for (Property property : properties(object.getClass())) {
             try {
-                Object value = field.get(object);
-                if (field.getName().equals("additionalProperties")) {
+                Object value = property.field().get(object);
+                if (property.extra()) {
                     if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                        extra.keySet().forEach(k -> found.unknown().add(join(path, String.valueOf(k))));
+                        extra.keySet().forEach(k -> found.unknown().add(Path.render(new Path(path, String.valueOf(k), null))));
                         extra.clear();
                     }
                     continue;
                 }
-                JsonProperty json = field.getAnnotation(JsonProperty.class);
-                walk(value, join(path, json != null && !json.value().isEmpty() ? json.value() : field.getName()), found);
+                if (value != null) {
+                    walk(value, new Path(path, property.name(), null), found);
+                }
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
             }
         }
     }
 
-    private static String join(String path, String name) {
-        return path.isEmpty() ? name : path + "." + name;
+    /** A model field the walk visits: its JSON name, or the model's {@code additionalProperties}. */
+    private record Property(Field field, String name, boolean extra) {
     }
 
-    private static List<Field> properties(Class<?> type) {
+    private static List<Property> properties(Class<?> type) {
         return PROPERTIES.computeIfAbsent(type, t -> {
-            List<Field> out = new ArrayList<>();
+            List<Property> out = new ArrayList<>();
             for (Class<?> c = t; c != null && c != Object.class; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
                     if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive() || f.getType() == String.class
                             || Number.class.isAssignableFrom(f.getType()) || f.getType() == Boolean.class || f.getType().isEnum()) {
                         continue;
                     }
-                    if (f.getAnnotation(JsonProperty.class) == null && !f.getName().equals("additionalProperties")) {
+                    JsonProperty json = f.getAnnotation(JsonProperty.class);
+                    boolean extra = f.getName().equals("additionalProperties");
+                    if (json == null && !extra) {
                         continue;
                     }
                     f.setAccessible(true);
-                    out.add(f);
+                    out.add(new Property(f, json != null && !json.value().isEmpty() ? json.value() : f.getName(), extra));
                 }
             }
             return out;
