@@ -3,6 +3,8 @@ package dev.coracle.server.api;
 import dev.coracle.server.registry.ResourceType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.util.List;
+
 /**
  * A step that writes need beyond a strategy's pure rules, because it consults or reserves shared
  * state (a Service's ClusterIP). Runs after validation, just before the object is stored.
@@ -24,7 +26,13 @@ public interface AdmissionHook {
         return true;
     }
 
-    default void beforeCreate(HasMetadata object, boolean dryRun) {
+    /**
+     * Checks the object against shared state and fills in what it needs from there (an IP, a port, an account).
+     * Returns where it filled in fields the client had left unset, as JSON pointers ({@code /spec/ports/0/nodePort}):
+     * Kubernetes assigns those after its field manager has run, so that no manager owns them.
+     */
+    default List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+        return List.of();
     }
 
     default void beforeUpdate(HasMetadata object, HasMetadata old) {

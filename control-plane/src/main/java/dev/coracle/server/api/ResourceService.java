@@ -238,9 +238,6 @@ public class ResourceService {
         strategy.prepareForCreate(object);
         strategy.applyDefaults(object);
         validate(call, object, strategy.validate(object));
-        if (manager != null) {
-            object = track(call, null, object, manager);
-        }
         requireLiveNamespace(call, object);
         ObjectKey key = call.key(object.getMetadata().getName());
         List<AdmissionHook> hooks = admission.stream().filter(h -> h.appliesTo(call.type())).toList();
@@ -249,14 +246,20 @@ public class ResourceService {
             // otherwise the store's own check, in the write, answers: one round trip fewer per create
             throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());
         }
+        List<String> assigned = new ArrayList<>();
         for (AdmissionHook hook : hooks) {
-            hook.beforeCreate(object, dryRun);
+            assigned.addAll(hook.beforeCreate(object, dryRun));
+        }
+        // the object's one serialisation: its managed fields are found in it, and it is what is stored
+        ObjectNode tree = Json.toTree(object);
+        if (manager != null) {
+            fields.created(tree, assigned, manager, call.type());
         }
         if (dryRun) {
-            return CompletableFuture.completedFuture(new Outcome(Json.toTree(object), true, warnings));
+            return CompletableFuture.completedFuture(new Outcome(tree, true, warnings));
         }
         refuseResourceVersionOnCreate(resourceVersionSent);
-        return store.createAsync(key, write(strategy, object)).handle((stored, e) -> {
+        return store.createAsync(key, Write.putTemplate(attributes(strategy, object), template(tree))).handle((stored, e) -> {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             if (cause instanceof StoreExceptions.ObjectExists) {
                 throw ApiException.alreadyExists(call.type().group(), call.type().plural(), key.name());

@@ -68,7 +68,33 @@ public final class FieldManager {
      * @param subresource null for the main resource, or e.g. {@code "status"}, {@code "scale"}
      */
     public ObjectNode update(ObjectNode liveOrNull, ObjectNode updated, String manager, ResourceType type, String subresource) {
-        ObjectNode result = updated.deepCopy();
+        return record(liveOrNull, updated.deepCopy(), manager, type, subresource);
+    }
+
+    /**
+     * The managed fields of a create through the main resource, written into {@code created} (the object as it will be
+     * stored): every field it has belongs to {@code manager}, but for those at the JSON pointers {@code unowned}, which
+     * admission filled in after the field manager would have run in Kubernetes.
+     */
+    public void created(ObjectNode created, List<String> unowned, String manager, ResourceType type) {
+        ObjectNode seen = created.deepCopy();
+        for (String pointer : unowned) {
+            int slash = pointer.lastIndexOf('/');
+            if (seen.at(pointer.substring(0, slash)) instanceof ObjectNode parent) {
+                parent.remove(pointer.substring(slash + 1));
+            }
+        }
+        JsonNode managedFields = record(null, seen, manager, type, null).path("metadata").get("managedFields");
+        ObjectNode meta = created.get("metadata") instanceof ObjectNode m ? m : created.putObject("metadata");
+        if (managedFields == null) {
+            meta.remove("managedFields");
+        } else {
+            meta.set("managedFields", managedFields);
+        }
+    }
+
+    /** {@link #update}'s bookkeeping on {@code result}, a copy of the updated object that it changes and returns. */
+    private ObjectNode record(ObjectNode liveOrNull, ObjectNode result, String manager, ResourceType type, String subresource) {
         if (ManagedFields.isReset(result)) {
             ManagedFields.removeFrom(result);
             return result;

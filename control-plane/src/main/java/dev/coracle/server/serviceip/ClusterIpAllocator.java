@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,15 +43,19 @@ public class ClusterIpAllocator implements AdmissionHook {
     }
 
     @Override
-    public synchronized void beforeCreate(HasMetadata object, boolean dryRun) {
+    public synchronized List<String> beforeCreate(HasMetadata object, boolean dryRun) {
         Service service = (Service) object;
         if ("ExternalName".equals(service.getSpec().getType())) {
-            return;
+            return List.of();
+        }
+        List<String> assigned = new ArrayList<>(2);
+        if (service.getSpec().getClusterIPs() == null || service.getSpec().getClusterIPs().isEmpty()) {
+            assigned.add("/spec/clusterIPs");
         }
         String requested = service.getSpec().getClusterIP();
         if ("None".equals(requested)) {
             service.getSpec().setClusterIPs(List.of("None"));
-            return;
+            return assigned;
         }
         Set<Long> used = allocated();
         long ip;
@@ -68,10 +73,12 @@ public class ClusterIpAllocator implements AdmissionHook {
             }
         } else {
             ip = pick(used, service);
+            assigned.add("/spec/clusterIP");
         }
         String address = Cidr.format(ip);
         service.getSpec().setClusterIP(address);
         service.getSpec().setClusterIPs(List.of(address));
+        return assigned;
     }
 
     private long pick(Set<Long> used, Service service) {

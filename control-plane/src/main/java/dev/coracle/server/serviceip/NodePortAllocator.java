@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,8 +43,8 @@ public class NodePortAllocator implements AdmissionHook {
     }
 
     @Override
-    public synchronized void beforeCreate(HasMetadata object, boolean dryRun) {
-        allocate((Service) object, null);
+    public synchronized List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+        return allocate((Service) object, null);
     }
 
     @Override
@@ -51,11 +52,13 @@ public class NodePortAllocator implements AdmissionHook {
         allocate((Service) object, (Service) old);
     }
 
-    private void allocate(Service service, Service old) {
+    /** @return the pointers of the node ports picked here (not requested) */
+    private List<String> allocate(Service service, Service old) {
         String type = service.getSpec().getType();
         if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
-            return;
+            return List.of();
         }
+        List<String> assigned = new ArrayList<>();
         Set<Integer> own = new HashSet<>();
         if (old != null && old.getSpec().getPorts() != null) {
             old.getSpec().getPorts().stream().map(ServicePort::getNodePort).filter(p -> p != null && p > 0).forEach(own::add);
@@ -77,9 +80,11 @@ public class NodePortAllocator implements AdmissionHook {
                 int pick = pick(used);
                 port.setNodePort(pick);
                 requested = pick;
+                assigned.add("/spec/ports/" + i + "/nodePort");
             }
             used.add(requested);
         }
+        return assigned;
     }
 
     private int pick(Set<Integer> used) {

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -63,13 +65,20 @@ public class ServiceAccountAdmission implements AdmissionHook {
     }
 
     @Override
-    public void beforeCreate(HasMetadata object, boolean dryRun) {
+    public List<String> beforeCreate(HasMetadata object, boolean dryRun) {
         Pod pod = (Pod) object;
         if (mirror(pod)) {
-            return;
+            return List.of();
         }
         PodSpec spec = pod.getSpec();
         String account = account(spec);
+        List<String> assigned = new ArrayList<>(2);
+        if (spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty()) {
+            assigned.add("/spec/serviceAccountName");
+        }
+        if (spec.getServiceAccount() == null || spec.getServiceAccount().isEmpty()) {
+            assigned.add("/spec/serviceAccount");
+        }
         spec.setServiceAccountName(account);
         spec.setServiceAccount(account);
         String namespace = pod.getMetadata().getNamespace();
@@ -77,6 +86,7 @@ public class ServiceAccountAdmission implements AdmissionHook {
             throw ApiException.forbidden("pods \"" + nameForMessage(pod) + "\" is forbidden: error looking up service account "
                     + namespace + "/" + account + ": serviceaccount \"" + account + "\" not found");
         }
+        return assigned;
     }
 
     /**
