@@ -181,8 +181,8 @@ public class ResourceController implements WebHandler {
         int limit = call.query().number("limit") == null ? 0 : call.query().number("limit").intValue();
         Continuation token = Continuation.decode(call.query().get("continue"));
         ObjectKey after = token == null ? null : token.after();
-        // an Exact list's later pages stay at its revision, as every continued list does in Kubernetes
-        Long exact = token != null && token.exact() ? Long.valueOf(token.revision()) : exactRevision(call);
+        // a continued list's later pages show the state of its first page, as etcd serves them from its revision
+        Long exact = token != null ? Long.valueOf(token.revision()) : exactRevision(call);
         ObjectStore.Page page;
         try {
             page = exact != null && exact < resources.currentRevision()
@@ -200,7 +200,7 @@ public class ResourceController implements WebHandler {
         }
         checkResourceVersion(call, page.revision());
         String rv = Long.toString(page.revision());
-        String next = page.continueAfter() == null ? null : new Continuation(page.continueAfter(), page.revision(), exact != null).encode();
+        String next = page.continueAfter() == null ? null : new Continuation(page.continueAfter(), page.revision()).encode();
         String accept = exchange.getRequest().getHeaders().getFirst("Accept");
         if (Tables.wanted(accept)) {
             List<ObjectNode> objects = new ArrayList<>(page.items().size());
@@ -373,14 +373,11 @@ public class ResourceController implements WebHandler {
         return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
     }
 
-    /**
-     * Opaque continue tokens: where the last page stopped, the revision of the first page, and whether the list is
-     * held at that revision ({@code resourceVersionMatch=Exact}); other lists continue from the newest state.
-     */
-    record Continuation(ObjectKey after, long revision, boolean exact) {
+    /** Opaque continue tokens: where the last page stopped, and the revision of the first page, which the next ones show. */
+    record Continuation(ObjectKey after, long revision) {
 
         String encode() {
-            String raw = revision + "\n" + after.namespace() + "\n" + after.name() + (exact ? "\nexact" : "");
+            String raw = revision + "\n" + after.namespace() + "\n" + after.name();
             return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
         }
 
@@ -390,8 +387,7 @@ public class ResourceController implements WebHandler {
             }
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
-                return new Continuation(new ObjectKey("", parts[1], parts[2]), Long.parseLong(parts[0]),
-                        parts.length > 3 && parts[3].equals("exact"));
+                return new Continuation(new ObjectKey("", parts[1], parts[2]), Long.parseLong(parts[0]));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest("continue key is not valid: " + e.getMessage());
             }

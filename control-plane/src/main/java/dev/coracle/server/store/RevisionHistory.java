@@ -38,11 +38,14 @@ public class RevisionHistory {
     /**
      * The objects of {@code resource} (in {@code namespace}, or all when null) at {@code revision}, those
      * {@code filter} accepts, ordered by namespace and name, after the given key, at most {@code limit} (0: all).
+     * Reads the current objects after that key only as far as the page needs, and the log only for keys after it:
+     * a continued page costs what the page holds and what changed since, not the whole resource.
      *
      * @throws StoreExceptions.Compacted when the revision is older than the log reaches for this resource
      */
     public ObjectStore.Page listAt(String resource, String namespace, long revision, String afterNamespace, String afterName,
                                    Predicate<StoredObject> filter, int limit) {
+        ObjectKey after = new ObjectKey(resource, afterNamespace == null ? "" : afterNamespace, afterName == null ? "" : afterName);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -52,22 +55,23 @@ public class RevisionHistory {
                 if (revision < compacted) {
                     throw new StoreExceptions.Compacted(revision, compacted);
                 }
-                Map<ObjectKey, StoredObject> objects = current(c, resource, namespace);
                 Map<ObjectKey, EventType> firstAfter = new HashMap<>();
                 Map<ObjectKey, RevisionRecord> lastAtOrBefore = new HashMap<>();
-                readLog(c, resource, namespace, compacted, revision, firstAfter, lastAtOrBefore);
+                readLog(c, resource, namespace, after, compacted, revision, firstAfter, lastAtOrBefore);
+                // the keys written since the revision, as they were then (null: absent then)
+                TreeMap<ObjectKey, StoredObject> then = new TreeMap<>(KEY_ORDER);
                 for (Map.Entry<ObjectKey, EventType> changed : firstAfter.entrySet()) {
                     ObjectKey key = changed.getKey();
-                    RevisionRecord then = lastAtOrBefore.get(key);
-                    if (then != null && then.eventType() != EventType.DELETED) {
-                        objects.put(key, new StoredObject(key, then.revision(), then.attrs(), then.body()));
-                    } else if (then != null || changed.getValue() == EventType.ADDED) {
-                        objects.remove(key);
+                    RevisionRecord state = lastAtOrBefore.get(key);
+                    if (state != null && state.eventType() != EventType.DELETED) {
+                        then.put(key, new StoredObject(key, state.revision(), state.attrs(), state.body()));
+                    } else if (state != null || changed.getValue() == EventType.ADDED) {
+                        then.put(key, null);
                     } else {
                         throw new StoreExceptions.Compacted(revision, compacted);
                     }
                 }
-                return page(objects, revision, afterNamespace, afterName, filter, limit);
+                return new Merge(then, revision, filter, limit).page(c, resource, namespace, after);
             } finally {
                 c.rollback();
             }
@@ -76,35 +80,106 @@ public class RevisionHistory {
         }
     }
 
-    private static Map<ObjectKey, StoredObject> current(Connection c, String resource, String namespace) throws SQLException {
-        Map<ObjectKey, StoredObject> objects = new HashMap<>();
-        String sql = "SELECT namespace, name, revision, attrs, body FROM objects WHERE resource = ?" + (namespace != null ? " AND namespace = ?" : "");
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, resource);
-            if (namespace != null) {
-                s.setString(2, namespace);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ObjectKey key = new ObjectKey(resource, rs.getString(1), rs.getString(2));
-                    objects.put(key, new StoredObject(key, rs.getLong(3), rs.getString(4), rs.getString(5)));
+    /** Keys in the database's order: namespace, then name, compared as the columns' "C" collation compares them. */
+    private static final Comparator<ObjectKey> KEY_ORDER = Comparator.comparing(ObjectKey::namespace).thenComparing(ObjectKey::name);
+
+    /** A page of the current objects, in key order, with the keys written since the revision replaced by their state then. */
+    private static final class Merge {
+        private final TreeMap<ObjectKey, StoredObject> then;
+        private final long revision;
+        private final Predicate<StoredObject> filter;
+        private final int limit;
+        private final List<StoredObject> items = new ArrayList<>();
+
+        Merge(TreeMap<ObjectKey, StoredObject> then, long revision, Predicate<StoredObject> filter, int limit) {
+            this.then = then;
+            this.revision = revision;
+            this.filter = filter;
+            this.limit = limit;
+        }
+
+        ObjectStore.Page page(Connection c, String resource, String namespace, ObjectKey after) throws SQLException {
+            String sql = "SELECT namespace, name, revision, attrs, body FROM objects WHERE resource = ? AND "
+                    + (namespace != null ? "namespace = ? AND name > ? ORDER BY name" : "(namespace, name) > (?, ?) ORDER BY namespace, name")
+                    + " LIMIT ?";
+            int batch = limit > 0 ? Math.max(limit + 1, 500) : 5000;
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                ObjectKey last = after;
+                while (true) {
+                    s.setString(1, resource);
+                    s.setString(2, namespace != null ? namespace : last.namespace());
+                    s.setString(3, last.name());
+                    s.setInt(4, batch);
+                    int rows = 0;
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            rows++;
+                            last = new ObjectKey(resource, rs.getString(1), rs.getString(2));
+                            if (!emitThenBefore(last)) {
+                                return full();
+                            }
+                            // written since: its state then (or nothing, when it did not exist then) instead of its state now
+                            StoredObject row = then.containsKey(last) ? then.remove(last)
+                                    : new StoredObject(last, rs.getLong(3), rs.getString(4), rs.getString(5));
+                            if (row != null && !emit(row)) {
+                                return full();
+                            }
+                        }
+                    }
+                    if (rows < batch) {
+                        break;
+                    }
                 }
             }
+            for (StoredObject o : then.values()) {
+                if (o != null && !emit(o)) {
+                    return full();
+                }
+            }
+            return new ObjectStore.Page(items, revision, null);
         }
-        return objects;
+
+        /** Emits the earlier states of the keys before {@code key} (deleted since); false when the page filled first. */
+        private boolean emitThenBefore(ObjectKey key) {
+            while (!then.isEmpty() && KEY_ORDER.compare(then.firstKey(), key) < 0) {
+                StoredObject o = then.pollFirstEntry().getValue();
+                if (o != null && !emit(o)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Adds the object when the filter takes it; false when the page is full already (the object is for the next one). */
+        private boolean emit(StoredObject o) {
+            if (!filter.test(o)) {
+                return true;
+            }
+            if (limit > 0 && items.size() == limit) {
+                return false;
+            }
+            items.add(o);
+            return true;
+        }
+
+        private ObjectStore.Page full() {
+            return new ObjectStore.Page(items, revision, items.get(items.size() - 1).key());
+        }
     }
 
-    /** The logged writes of the resource after the compacted revision: the last one of each key up to {@code revision}, and the kind of the first one after it. */
-    private static void readLog(Connection c, String resource, String namespace, long compacted, long revision,
+    /**
+     * The logged writes of the resource after the compacted revision and after the key: the last one of each key up to
+     * {@code revision}, and the kind of the first one after it.
+     */
+    private static void readLog(Connection c, String resource, String namespace, ObjectKey after, long compacted, long revision,
                                 Map<ObjectKey, EventType> firstAfter, Map<ObjectKey, RevisionRecord> lastAtOrBefore) throws SQLException {
-        String sql = "SELECT revision, namespace, name, event_type, attrs, body FROM revisions WHERE revision > ? AND resource = ?"
-                + (namespace != null ? " AND namespace = ?" : "") + " ORDER BY revision";
+        String sql = "SELECT revision, namespace, name, event_type, attrs, body FROM revisions WHERE revision > ? AND resource = ? AND "
+                + (namespace != null ? "namespace = ? AND name > ?" : "(namespace, name) > (?, ?)") + " ORDER BY revision";
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setLong(1, compacted);
             s.setString(2, resource);
-            if (namespace != null) {
-                s.setString(3, namespace);
-            }
+            s.setString(3, namespace != null ? namespace : after.namespace());
+            s.setString(4, after.name());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     long at = rs.getLong(1);
@@ -118,30 +193,5 @@ public class RevisionHistory {
                 }
             }
         }
-    }
-
-    private static ObjectStore.Page page(Map<ObjectKey, StoredObject> objects, long revision, String afterNamespace, String afterName,
-                                         Predicate<StoredObject> filter, int limit) {
-        TreeMap<ObjectKey, StoredObject> ordered = new TreeMap<>(Comparator.comparing(ObjectKey::namespace).thenComparing(ObjectKey::name));
-        ordered.putAll(objects);
-        List<StoredObject> items = new ArrayList<>();
-        for (StoredObject o : ordered.values()) {
-            if (afterName != null && compare(o.key(), afterNamespace == null ? "" : afterNamespace, afterName) <= 0) {
-                continue;
-            }
-            if (!filter.test(o)) {
-                continue;
-            }
-            if (limit > 0 && items.size() == limit) {
-                return new ObjectStore.Page(items, revision, items.get(items.size() - 1).key());
-            }
-            items.add(o);
-        }
-        return new ObjectStore.Page(items, revision, null);
-    }
-
-    private static int compare(ObjectKey key, String namespace, String name) {
-        int byNamespace = key.namespace().compareTo(namespace);
-        return byNamespace != 0 ? byNamespace : key.name().compareTo(name);
     }
 }
