@@ -333,6 +333,7 @@ public class ResourceService {
             if (subresource == null && store.get(call.key()).isEmpty()) {
                 ApplyResult applied = fields.apply(null, body, manager, force, call.type());
                 StrictDecoding.refuseApply(call, applyErrors);
+                refuseUidOnApplyCreate(call, applied.object());
                 outcome = create(call, decodeNamed(call, applied.object(), null, warnings), warnings, null);
             } else {
                 outcome = replace(call, current -> {
@@ -347,6 +348,15 @@ public class ResourceService {
         List<String> patchErrors = StrictDecoding.patchErrors(call, type, body);
         return replace(call, current -> decodeNamed(call, Patcher.patch(type, Json.toTree(current), body, call.type()), patchErrors, warnings),
                 warnings, false, FieldManager.managerFor(manager, call.userAgent()));
+    }
+
+    /** Kubernetes' applyPatch: a configuration naming a uid describes an object that exists; if none does, it is not created. */
+    private static void refuseUidOnApplyCreate(Call call, ObjectNode applied) {
+        String uid = applied.path("metadata").path("uid").asString("");
+        if (!uid.isEmpty()) {
+            throw ApiException.conflict(call.type().group(), call.type().plural(), call.info().name(), "uid mismatch: the provided object "
+                    + "specified uid " + uid + ", and no existing object was found");
+        }
     }
 
     /** @param patchErrors the patch body's own strict errors (null for server-side apply's result, checked as applied) */

@@ -674,6 +674,12 @@ class BadInputTest {
                 .send(Req.patch(CM + "/bi-apply-manager", APPLY, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bi-apply-manager\ndata:\n  k: changed\n"))
                 .invalid("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch", "fieldManager")
                 .unchanged(CM + "/bi-apply-manager"));
+        cases.add(c("apply creating an object whose configuration names a uid")
+                .send(Req.patch(CM + "/bi-apply-uid?fieldManager=test", APPLY, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                        + "  name: bi-apply-uid\n  uid: 6f1c0000-0000-0000-0000-000000000000\ndata:\n  k: v\n"))
+                .expect(409, "Conflict", "Operation cannot be fulfilled on configmaps \"bi-apply-uid\": uid mismatch: the provided "
+                        + "object specified uid 6f1c0000-0000-0000-0000-000000000000, and no existing object was found")
+                .absent(CM, "bi-apply-uid"));
         cases.add(c("force on a non-apply patch")
                 .given(CM, configMap("bi-merge-force"))
                 .send(Req.patch(CM + "/bi-merge-force?force=true", MERGE, "{\"data\":{\"k\":\"changed\"}}"))
