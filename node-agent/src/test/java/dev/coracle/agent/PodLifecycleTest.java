@@ -152,6 +152,60 @@ class PodLifecycleTest {
     }
 
     @Test
+    void theServicesOfThePodsNamespaceAreInItsEnvironment() throws Exception {
+        apply("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-front, namespace: default}
+                spec:
+                  selector: {app: nothing}
+                  ports:
+                  - {name: http, port: 80, targetPort: 8080}
+                  - {name: metrics, port: 9100, protocol: TCP}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: linked, namespace: default}
+                spec:
+                  nodeName: %1$s
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, "env | sort"]
+                    env:
+                    - {name: FRONT, value: "$(WEB_FRONT_SERVICE_HOST):$(WEB_FRONT_SERVICE_PORT)"}
+                    - {name: WEB_FRONT_SERVICE_PORT_METRICS, value: "overridden"}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: unlinked, namespace: default}
+                spec:
+                  nodeName: %1$s
+                  enableServiceLinks: false
+                  restartPolicy: Never
+                  containers:
+                  - {name: main, image: busybox, command: [sh, -c, "env | sort"]}
+                """.formatted(NODE));
+        String ip = get("get", "service", "web-front", "-o", "jsonpath={.spec.clusterIP}");
+        String kubernetes = get("get", "service", "kubernetes", "-o", "jsonpath={.spec.clusterIP}");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("get", "pods", "linked", "unlinked", "-o",
+                "jsonpath={.items[*].status.phase}")).isEqualTo("Succeeded Succeeded"));
+
+        String linked = Files.readString(podLog("linked", "main", 0));
+        assertThat(linked).contains("F WEB_FRONT_SERVICE_HOST=" + ip + "\n", "F WEB_FRONT_SERVICE_PORT=80\n",
+                "F WEB_FRONT_SERVICE_PORT_HTTP=80\n", "F WEB_FRONT_PORT=tcp://" + ip + ":80\n",
+                "F WEB_FRONT_PORT_80_TCP=tcp://" + ip + ":80\n", "F WEB_FRONT_PORT_80_TCP_PROTO=tcp\n",
+                "F WEB_FRONT_PORT_80_TCP_PORT=80\n", "F WEB_FRONT_PORT_80_TCP_ADDR=" + ip + "\n",
+                "F WEB_FRONT_PORT_9100_TCP=tcp://" + ip + ":9100\n", "F KUBERNETES_SERVICE_HOST=" + kubernetes + "\n",
+                "F KUBERNETES_SERVICE_PORT=443\n", "F KUBERNETES_SERVICE_PORT_HTTPS=443\n",
+                "F FRONT=" + ip + ":80\n", "F WEB_FRONT_SERVICE_PORT_METRICS=overridden\n");
+        String unlinked = Files.readString(podLog("unlinked", "main", 0));
+        assertThat(unlinked).as("enableServiceLinks: false keeps only the API server's").contains("F KUBERNETES_SERVICE_HOST=" + kubernetes)
+                .doesNotContain("WEB_FRONT_");
+    }
+
+    @Test
     void aMissingSecretKeyIsACreateContainerConfigError() throws Exception {
         apply("""
                 apiVersion: v1

@@ -47,12 +47,15 @@ public final class ContainerEnv {
     private final String hostIp;
     private final String podIp;
     private final NodeAllocatable allocatable;
+    private final Map<String, String> services;
     private final Map<String, ConfigMap> configMaps = new LinkedHashMap<>();
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
     private final List<String> invalidNames = new ArrayList<>();
 
-    ContainerEnv(KubernetesClient client, Pod pod, String hostIp, String podIp, NodeAllocatable allocatable) {
+    /** @param services the Service variables the pod sees ({@link ServiceEnv}): defaults the container's own override */
+    ContainerEnv(KubernetesClient client, Pod pod, String hostIp, String podIp, NodeAllocatable allocatable, Map<String, String> services) {
         this.client = client;
+        this.services = services;
         this.pod = pod;
         this.hostIp = hostIp;
         this.podIp = podIp;
@@ -94,7 +97,7 @@ public final class ContainerEnv {
         if (container.getEnv() != null) {
             for (EnvVar var : container.getEnv()) {
                 if (var.getValueFrom() == null) {
-                    env.put(var.getName(), Expansion.expand(Objects.requireNonNullElse(var.getValue(), ""), env));
+                    env.put(var.getName(), Expansion.expand(Objects.requireNonNullElse(var.getValue(), ""), visible(env)));
                     continue;
                 }
                 String value = valueFrom(container, var.getValueFrom());
@@ -103,7 +106,18 @@ public final class ContainerEnv {
                 }
             }
         }
+        services.forEach(env::putIfAbsent);
         return env;
+    }
+
+    /** What {@code $(VAR)} may name: the variables defined so far, then the Service variables. */
+    private Map<String, String> visible(Map<String, String> env) {
+        if (services.isEmpty()) {
+            return env;
+        }
+        Map<String, String> all = new LinkedHashMap<>(services);
+        all.putAll(env);
+        return all;
     }
 
     /** command and args with {@code $(VAR)} expanded against the container's environment. */

@@ -50,6 +50,7 @@ public class PodManager implements AutoCloseable {
     private final PodWorkerPool pool = new PodWorkerPool();
     private final StatusReporter reporter;
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
+    private final ServiceEnv services;
     private SharedIndexInformer<Pod> informer;
 
     public PodManager(KubernetesClient client, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
@@ -61,9 +62,11 @@ public class PodManager implements AutoCloseable {
         this.events = events;
         this.stopPodsOnExit = stopPodsOnExit;
         this.reporter = new StatusReporter(client);
+        this.services = new ServiceEnv(client);
     }
 
     public void start() {
+        services.start();
         informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).runnableInformer(60_000);
         informer.itemStore(new PodStore());
         informer.addEventHandler(new ResourceEventHandler<>() {
@@ -105,7 +108,7 @@ public class PodManager implements AutoCloseable {
         String uid = pod.getMetadata().getUid();
         workers.computeIfAbsent(uid, u -> {
             log.info("pod {}/{} bound to this node: starting its worker", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-            PodWorker w = new PodWorker(client, pod, settings, runtime, logs, events, prober, probes, pool, reporter, stopPodsOnExit,
+            PodWorker w = new PodWorker(client, pod, settings, runtime, logs, events, prober, probes, pool, reporter, services, stopPodsOnExit,
                     () -> workers.remove(u));
             w.start();
             return w;
@@ -151,6 +154,7 @@ public class PodManager implements AutoCloseable {
 
     @Override
     public void close() {
+        services.close();
         if (informer != null) {
             informer.close();
         }

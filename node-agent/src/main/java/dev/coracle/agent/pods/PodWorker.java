@@ -105,10 +105,13 @@ public class PodWorker {
     private volatile Instant reportedAt = Instant.EPOCH;
     private boolean failedInit;
 
+    private final ServiceEnv services;
+
     PodWorker(KubernetesClient client, Pod pod, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
               EventRecorder events, Prober prober, ExecutorService probes, PodWorkerPool pool, StatusReporter reporter,
-              boolean stopOnShutdown, Runnable onDone) {
+              ServiceEnv services, boolean stopOnShutdown, Runnable onDone) {
         this.client = client;
+        this.services = services;
         this.pod = pod;
         this.settings = settings;
         this.runtime = runtime;
@@ -435,7 +438,7 @@ public class PodWorker {
         Container c = slot.spec;
         Map<String, String> env;
         try {
-            ContainerEnv resolver = new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable());
+            ContainerEnv resolver = new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable(), services.of(pod));
             env = resolver.resolve(c);
             if (!resolver.invalidNames().isEmpty()) {
                 events.warning(pod, slot.fieldPath(), "InvalidEnvironmentVariableNames", "Keys [" + String.join(", ", resolver.invalidNames())
@@ -495,7 +498,7 @@ public class PodWorker {
 
     private Map<String, String> resolveEnvQuietly(Container c) {
         try {
-            return new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable()).resolve(c);
+            return new ContainerEnv(client, pod, settings.nodeIp(), podIp, settings.allocatable(), services.of(pod)).resolve(c);
         } catch (ContainerConfigException | KubernetesClientException e) {
             return Map.of();
         }
