@@ -2,8 +2,7 @@ package dev.coracle.server.api;
 
 import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,22 +22,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class AssignedFieldsOwnershipTest {
 
-    private static TestServer server;
+    @AutoClose
+    private static final TestServer server = TestServer.start((String) null).awaitReady();
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start((String) null).awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void kubectlInstalled() {

@@ -6,8 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import dev.coracle.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,22 +27,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class CreateWithResourceVersionTest {
 
-    private static TestServer server;
+    @AutoClose
+    private static final TestServer server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void anObjectReadBackCannotBeCreatedAgainAsItIs() {

@@ -6,8 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,23 +25,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class PodBindingTest {
 
-    private static TestServer server;
+    // no scheduler: the test is the one that binds
+    @AutoClose
+    private static final TestServer server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void start() {
-        // no scheduler: the test is the one that binds
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void kubectlInstalled() {

@@ -1,8 +1,7 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -113,19 +112,8 @@ class StrictFieldValidationTest {
             "unknown field \"spec.unknown1\"",
             "unknown field \"spec.unknownDupe\"");
 
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @AutoClose
+    private static final TestServer server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
 
     @Test
     void strictRefusesUnknownAndRepeatedFieldsNamingEachInKubernetesOrder() {

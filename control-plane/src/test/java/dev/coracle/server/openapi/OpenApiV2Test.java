@@ -2,8 +2,7 @@ package dev.coracle.server.openapi;
 
 import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -29,22 +28,11 @@ class OpenApiV2Test {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 
-    private static TestServer server;
+    @AutoClose
+    private static final TestServer server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void theV2DocumentDescribesWhatV3Does() {
