@@ -343,7 +343,7 @@ public class ResourceController implements WebHandler {
     }
 
     /** JSON, YAML or Kubernetes protobuf, by Content-Type; anything else is a 415. */
-    static ObjectNode decode(ServerWebExchange exchange, byte[] bytes) {
+    public static ObjectNode decode(ServerWebExchange exchange, byte[] bytes) {
         String contentType = exchange.getRequest().getHeaders().getFirst("Content-Type");
         return switch (mediaType(exchange)) {
             case "application/json", "" -> Json.parseObject(bytes);
@@ -353,7 +353,7 @@ public class ResourceController implements WebHandler {
         };
     }
 
-    static Mono<byte[]> body(ServerWebExchange exchange) {
+    public static Mono<byte[]> body(ServerWebExchange exchange) {
         String length = exchange.getRequest().getHeaders().getFirst("Content-Length");
         if (length != null && Long.parseLong(length) > MAX_BODY) {
             return Mono.error(ApiException.tooLarge("Request entity too large: limit is " + MAX_BODY));

@@ -51,6 +51,9 @@ public record ResourceType(
         if (group.equals("metrics.k8s.io")) {
             return List.of("get", "list"); // read-only, served from the agents' stats
         }
+        if (group.equals("authorization.k8s.io") || group.equals("authentication.k8s.io")) {
+            return List.of("create"); // reviews: asked, answered, never stored
+        }
         if (group.isEmpty() && plural.equals("namespaces")) {
             return List.of("create", "delete", "get", "list", "patch", "update", "watch");
         }
