@@ -48,8 +48,8 @@ public record RequestInfo(String group, String version, String namespace, String
             namespace = rest.get(1);
             rest = rest.subList(2, rest.size());
         }
-        if (rest.size() > 3) {
-            return null;
+        if (rest.size() > 3 && !rest.get(2).equals("proxy")) {
+            return null; // only a proxy subresource has a path of its own after it
         }
         return new RequestInfo(group, version, namespace, rest.get(0),
                 rest.size() > 1 ? rest.get(1) : null, rest.size() > 2 ? rest.get(2) : null, watch);

@@ -98,9 +98,13 @@ public class ResourceController implements WebHandler {
             if (info.subresource() != null && !strategy.type().hasSubresource(info.subresource())) {
                 throw ApiException.pathNotFound();
             }
-            requireAcceptable(exchange.getRequest().getHeaders().getFirst("Accept"));
             Call call = new Call(info, strategy, new Query(exchange.getRequest().getQueryParams()),
                     exchange.getAttribute(AuthenticatedUser.ATTRIBUTE), exchange.getRequest().getHeaders().getFirst("User-Agent"));
+            if ("proxy".equals(info.subresource())) {
+                // the request is the target's: its method, Accept and query are not the API's to check
+                return subresources.serve(call, exchange).onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
+            }
+            requireAcceptable(exchange.getRequest().getHeaders().getFirst("Accept"));
             return dispatch(call, exchange).onErrorResume(e -> Responses.status(exchange, Errors.toApi(e)));
         } catch (RuntimeException e) {
             return Responses.status(exchange, Errors.toApi(e));

@@ -1,6 +1,7 @@
 package dev.coracle.server.api;
 
 import dev.coracle.server.api.ApiException.FieldError;
+import dev.coracle.server.nodeproxy.ObjectProxy;
 import dev.coracle.server.nodeproxy.PodExec;
 import dev.coracle.server.nodeproxy.PodLogs;
 import dev.coracle.server.patch.FieldManager;
@@ -28,7 +29,7 @@ import java.util.function.Function;
 import static dev.coracle.server.api.ResourceController.blocking;
 import static dev.coracle.server.api.ResourceController.body;
 
-/** The subresources with behaviour of their own: scale, binding, finalize, eviction, and the node-proxied log and exec. */
+/** The subresources with behaviour of their own: scale, binding, finalize, eviction, the node-proxied log and exec, and proxy. */
 @Component
 public class Subresources {
 
@@ -36,8 +37,10 @@ public class Subresources {
     private final PodLogs logs;
     private final PodExec exec;
     private final PodEviction eviction;
+    private final ObjectProxy proxy;
 
-    public Subresources(ResourceService resources, PodLogs logs, PodExec exec, PodEviction eviction) {
+    public Subresources(ResourceService resources, PodLogs logs, PodExec exec, PodEviction eviction, ObjectProxy proxy) {
+        this.proxy = proxy;
         this.eviction = eviction;
         this.resources = resources;
         this.logs = logs;
@@ -66,6 +69,7 @@ public class Subresources {
             case "exec" -> method == HttpMethod.GET || method == HttpMethod.POST
                     ? exec.serve(call.user(), call.info().namespace(), call.info().name(), call.query(), exchange)
                     : Mono.error(ApiException.methodNotAllowed("exec takes GET (WebSocket) or POST"));
+            case "proxy" -> proxy.serve(call.user(), call.type().plural(), call.info().namespace(), call.info().name(), exchange);
             default -> Mono.error(ApiException.of(404, "NotFound", call.info().subresource() + " is not served for "
                     + call.type().plural()));
         };

@@ -7,6 +7,7 @@ import dev.coracle.server.api.Json;
 import dev.coracle.server.api.ResourceController;
 import dev.coracle.server.api.Responses;
 import dev.coracle.server.discovery.AggregatedApis;
+import dev.coracle.server.nodeproxy.NodeAccess;
 import dev.coracle.server.registry.ResourceType;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
@@ -19,12 +20,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a caller may ask about itself: {@code authorization.k8s.io/v1} SelfSubjectAccessReviews ({@code kubectl auth
  * can-i}) and SelfSubjectRulesReviews ({@code kubectl auth can-i --list}), {@code authentication.k8s.io/v1}
- * SelfSubjectReviews ({@code kubectl auth whoami}). Coracle authenticates but does not authorize: every authenticated
- * caller may do everything, and the reviews say so, as kube-apiserver says it to a member of system:masters.
+ * SelfSubjectReviews ({@code kubectl auth whoami}). Coracle authenticates but hardly authorizes: every authenticated
+ * caller may do everything, as a member of system:masters may on Kubernetes, except that nodes may not reach into pods
+ * ({@link NodeAccess}); the reviews say so.
  */
 @Component
 public class SelfReviews {
@@ -65,16 +68,16 @@ public class SelfReviews {
             review.put("kind", kind).put("apiVersion", group + "/v1");
             review.putObject("metadata").putNull("creationTimestamp");
             switch (kind) {
-                case "SelfSubjectAccessReview" -> allowed(review);
-                case "SelfSubjectRulesReview" -> everything(review);
+                case "SelfSubjectAccessReview" -> allowed(review, user);
+                case "SelfSubjectRulesReview" -> everything(review, user);
                 default -> whoAmI(review, user);
             }
             return review;
         }).flatMap(review -> Responses.json(exchange, 201, review));
     }
 
-    /** {@code ValidateSelfSubjectAccessReviewSpec}, then allowed. */
-    private static void allowed(ObjectNode review) {
+    /** {@code ValidateSelfSubjectAccessReviewSpec}, then allowed, but for what reaches into pods when a node asks. */
+    private static void allowed(ObjectNode review, String user) {
         JsonNode spec = review.path("spec");
         boolean resource = spec.hasNonNull("resourceAttributes");
         boolean nonResource = spec.hasNonNull("nonResourceAttributes");
@@ -85,11 +88,24 @@ public class SelfReviews {
                     : FieldError.invalid("spec.resourceAttributes", "null", "exactly one of nonResourceAttributes or resourceAttributes must be specified");
             throw ApiException.invalid("SelfSubjectAccessReview." + AUTHORIZATION, "", List.of(error));
         }
+        JsonNode attributes = spec.path("resourceAttributes");
+        if (!NodeAccess.isUser(user) && reachesIntoPods(attributes.path("resource").asString(""), attributes.path("subresource").asString(""))) {
+            review.putObject("status").put("allowed", false).put("reason", "nodes may not reach into pods through the control plane");
+            return;
+        }
         review.putObject("status").put("allowed", true).put("reason", REASON);
     }
 
-    /** What cluster-admin's rules look like: every verb on every resource and every non-resource URL. */
-    private static void everything(ObjectNode review) {
+    private static boolean reachesIntoPods(String resource, String subresource) {
+        return resource.equals("pods") && Set.of("log", "exec", "attach", "portforward", "proxy").contains(subresource)
+                || resource.equals("services") && subresource.equals("proxy");
+    }
+
+    /**
+     * What cluster-admin's rules look like: every verb on every resource and every non-resource URL; for a node, marked
+     * incomplete, as the subresources that reach into pods are refused to it.
+     */
+    private static void everything(ObjectNode review, String user) {
         ObjectNode status = review.putObject("status");
         ObjectNode rule = status.putArray("resourceRules").addObject();
         rule.putArray("verbs").add("*");
@@ -98,7 +114,10 @@ public class SelfReviews {
         ObjectNode urls = status.putArray("nonResourceRules").addObject();
         urls.putArray("verbs").add("*");
         urls.putArray("nonResourceURLs").add("*");
-        status.put("incomplete", false);
+        status.put("incomplete", !NodeAccess.isUser(user));
+        if (!NodeAccess.isUser(user)) {
+            status.put("evaluationError", "pods/log, pods/exec, pods/attach, pods/portforward, pods/proxy and services/proxy are refused to nodes");
+        }
     }
 
     private static void whoAmI(ObjectNode review, String user) {

@@ -217,6 +217,7 @@ public class Discovery {
             case "eviction" -> kind("policy", "v1", "Eviction");
             case "log" -> kind("", "v1", "Pod");
             case "exec" -> kind("", "v1", "PodExecOptions");
+            case "proxy" -> kind("", "v1", t.kind() + "ProxyOptions");
             default -> kind(t.group(), t.version(), t.kind());
         };
     }
@@ -227,6 +228,7 @@ public class Discovery {
             case "log" -> List.of("get");
             case "exec" -> List.of("create", "get");
             case "finalize" -> List.of("update");
+            case "proxy" -> List.of("create", "delete", "get", "patch", "update");
             default -> List.of("get", "patch", "update");
         };
     }

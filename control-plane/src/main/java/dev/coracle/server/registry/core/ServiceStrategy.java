@@ -48,7 +48,7 @@ import static dev.coracle.server.registry.Validation.required;
 public class ServiceStrategy extends BaseStrategy<Service> {
 
     static final ResourceType TYPE = new ResourceType("", "v1", "Service", "services", "service", true,
-            List.of("svc"), List.of("all"), List.of("status"), Service.class);
+            List.of("svc"), List.of("all"), List.of("status", "proxy"), Service.class);
 
     public static final int DEFAULT_CLIENT_IP_TIMEOUT_SECONDS = 10800;
     private static final int MAX_CLIENT_IP_TIMEOUT_SECONDS = 86400;
