@@ -4,6 +4,7 @@ import dev.coracle.server.api.ApiException.FieldError;
 import dev.coracle.server.nodeproxy.ObjectProxy;
 import dev.coracle.server.nodeproxy.PodExec;
 import dev.coracle.server.nodeproxy.PodLogs;
+import dev.coracle.server.nodeproxy.PodPortForward;
 import dev.coracle.server.patch.FieldManager;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.patch.Patcher;
@@ -38,9 +39,12 @@ public class Subresources {
     private final PodExec exec;
     private final PodEviction eviction;
     private final ObjectProxy proxy;
+    private final PodPortForward portForward;
 
-    public Subresources(ResourceService resources, PodLogs logs, PodExec exec, PodEviction eviction, ObjectProxy proxy) {
+    public Subresources(ResourceService resources, PodLogs logs, PodExec exec, PodEviction eviction, ObjectProxy proxy,
+                        PodPortForward portForward) {
         this.proxy = proxy;
+        this.portForward = portForward;
         this.eviction = eviction;
         this.resources = resources;
         this.logs = logs;
@@ -69,6 +73,9 @@ public class Subresources {
             case "exec" -> method == HttpMethod.GET || method == HttpMethod.POST
                     ? exec.serve(call.user(), call.info().namespace(), call.info().name(), call.query(), exchange)
                     : Mono.error(ApiException.methodNotAllowed("exec takes GET (WebSocket) or POST"));
+            case "portforward" -> method == HttpMethod.GET || method == HttpMethod.POST
+                    ? portForward.serve(call.user(), call.info().namespace(), call.info().name(), exchange)
+                    : Mono.error(ApiException.methodNotAllowed("portforward takes GET (WebSocket) or POST"));
             case "proxy" -> proxy.serve(call.user(), call.type().plural(), call.info().namespace(), call.info().name(), exchange);
             default -> Mono.error(ApiException.of(404, "NotFound", call.info().subresource() + " is not served for "
                     + call.type().plural()));

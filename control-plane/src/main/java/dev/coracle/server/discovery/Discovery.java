@@ -217,6 +217,7 @@ public class Discovery {
             case "eviction" -> kind("policy", "v1", "Eviction");
             case "log" -> kind("", "v1", "Pod");
             case "exec" -> kind("", "v1", "PodExecOptions");
+            case "portforward" -> kind("", "v1", "PodPortForwardOptions");
             case "proxy" -> kind("", "v1", t.kind() + "ProxyOptions");
             default -> kind(t.group(), t.version(), t.kind());
         };
@@ -226,7 +227,7 @@ public class Discovery {
         return switch (sub) {
             case "binding", "eviction" -> List.of("create");
             case "log" -> List.of("get");
-            case "exec" -> List.of("create", "get");
+            case "exec", "portforward" -> List.of("create", "get");
             case "finalize" -> List.of("update");
             case "proxy" -> List.of("create", "delete", "get", "patch", "update");
             default -> List.of("get", "patch", "update");

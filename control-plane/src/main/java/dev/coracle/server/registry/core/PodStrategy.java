@@ -48,7 +48,7 @@ import static dev.coracle.server.registry.Validation.required;
 public class PodStrategy extends BaseStrategy<Pod> {
 
     static final ResourceType TYPE = new ResourceType("", "v1", "Pod", "pods", "pod", true,
-            List.of("po"), List.of("all"), List.of("status", "binding", "log", "exec", "eviction", "proxy"), Pod.class);
+            List.of("po"), List.of("all"), List.of("status", "binding", "log", "exec", "eviction", "portforward", "proxy"), Pod.class);
 
     static final String UPDATABLE_FIELDS = "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
             + "`spec.tolerations` (only additions to existing tolerations),"

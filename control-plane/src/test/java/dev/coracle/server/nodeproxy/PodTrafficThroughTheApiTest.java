@@ -25,11 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code kubectl get --raw .../pods/NAME/proxy/PATH} and {@code .../services/NAME:PORT/proxy/PATH}: the request reaches
- * the pod's HTTP server — a real one, in a network namespace this test makes, at the pod's IP — and its answer comes back.
+ * {@code kubectl get --raw .../pods/NAME/proxy/PATH}, {@code .../services/NAME:PORT/proxy/PATH} and {@code kubectl
+ * port-forward}: the request reaches the pod's HTTP server — a real one, in a network namespace this test makes, at the
+ * pod's IP — and its answer comes back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObjectProxyTest {
+class PodTrafficThroughTheApiTest {
 
     private static final String NETNS = "coracle-proxy-test";
     private static final String HOST_SIDE = "cpx-host";
@@ -127,6 +128,33 @@ class ObjectProxyTest {
         var moved = server.send("GET", "/api/v1/namespaces/default/pods/web/proxy?a=b", null, null);
         assertThat(moved.statusCode()).isEqualTo(301);
         assertThat(moved.headers().firstValue("Location")).hasValue("/api/v1/namespaces/default/pods/web/proxy/?a=b");
+    }
+
+    @Test
+    void kubectlPortForwardCarriesConnectionsToThePod() throws Exception {
+        int local;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            local = probe.getLocalPort();
+        }
+        Path log = tmp.resolve("port-forward.log");
+        Process forward = new ProcessBuilder(Kubectl.PATH.toString(), "--kubeconfig", server.kubeconfig().toString(),
+                "port-forward", "pod/web", local + ":" + PORT).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(log).contains("Forwarding from") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(log)).contains("Forwarding from 127.0.0.1:" + local + " -> " + PORT);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {
+                var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + local + "/hello.txt"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.body()).as("connection %d", i).isEqualTo("hello from the pod\n");
+            }
+        } finally {
+            forward.destroy();
+            forward.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private Kubectl kubectl() {
