@@ -3,7 +3,6 @@ package dev.coracle.server.api;
 import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -13,7 +12,6 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the server fills in on create from shared state (a pod's service account, a Service's cluster IP and node
@@ -27,11 +25,6 @@ class AssignedFieldsOwnershipTest {
 
     @TempDir
     Path home;
-
-    @BeforeEach
-    void kubectlInstalled() {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
-    }
 
     @Test
     void aPodsServiceAccountIsAssignedButNotOwned() {

@@ -18,7 +18,6 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A client creating an object it read back, {@code metadata.resourceVersion} and all: Kubernetes' storage refuses
@@ -56,7 +55,6 @@ class CreateWithResourceVersionTest {
 
     @Test
     void kubectlClearsItAsItDoesForKubernetes() throws IOException {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
         assertThat(kubectl("create", "configmap", "saved", "--from-literal=k=v").exitCode()).isZero();
         Path saved = home.resolve("saved.yaml");
         Files.writeString(saved, kubectl("get", "configmap", "saved", "-o", "yaml").out());

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * pods/binding as a scheduler (or {@code kubectl create --raw}) posts it: the pod gets its node, the binding's
@@ -31,11 +29,6 @@ class PodBindingTest {
 
     @TempDir
     Path home;
-
-    @BeforeEach
-    void kubectlInstalled() {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
-    }
 
     @Test
     void aBindingAssignsTheNodeAndMarksThePodScheduled() throws IOException {

@@ -3,7 +3,6 @@ package dev.coracle.server.auth;
 import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code kubectl auth can-i} and {@code kubectl auth whoami}, answered for the admin of the kubeconfig. */
 class SelfReviewsTest {
@@ -22,11 +20,6 @@ class SelfReviewsTest {
 
     @TempDir
     Path home;
-
-    @BeforeEach
-    void kubectlInstalled() {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
-    }
 
     @Test
     void theAdminCanDoAnything() {

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code kubectl get --raw /metrics}: the server's Prometheus metrics where kube-apiserver has them, for callers it knows. */
 class ApiserverMetricsTest {
@@ -23,7 +22,6 @@ class ApiserverMetricsTest {
 
     @Test
     void theRequestMetricsAreScrapedFromSlashMetrics() {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
         Kubectl kubectl = new Kubectl(server, home);
         kubectl.succeeds("get", "configmaps", "-A");
 

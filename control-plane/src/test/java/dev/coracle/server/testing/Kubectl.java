@@ -22,7 +22,9 @@ public final class Kubectl {
     public record Result(int exitCode, String out, String err) {
     }
 
+    /** A test that runs kubectl is skipped where kubectl is not installed. */
     public Kubectl(TestServer server, Path home) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(installed(), "kubectl is not installed at " + PATH);
         this.server = server;
         this.home = home;
     }
