@@ -250,6 +250,112 @@ final class KubernetesDescriptions {
                 "StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy.");
         m.put("io.k8s.api.apps.v1.StatefulSetUpdateStrategy#type",
                 "Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.");
+        m.put("io.k8s.api.authentication.v1.SelfSubjectReview",
+                "SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.");
+        m.put("io.k8s.api.authentication.v1.SelfSubjectReview#apiVersion",
+                "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+        m.put("io.k8s.api.authentication.v1.SelfSubjectReview#kind",
+                "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+        m.put("io.k8s.api.authentication.v1.SelfSubjectReviewStatus",
+                "SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user.");
+        m.put("io.k8s.api.authentication.v1.UserInfo",
+                "UserInfo holds the information about the user needed to implement the user.Info interface.");
+        m.put("io.k8s.api.authentication.v1.UserInfo#extra",
+                "Any additional information provided by the authenticator.");
+        m.put("io.k8s.api.authentication.v1.UserInfo#groups",
+                "The names of groups this user is a part of.");
+        m.put("io.k8s.api.authentication.v1.UserInfo#uid",
+                "A unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs.");
+        m.put("io.k8s.api.authentication.v1.UserInfo#username",
+                "The name that uniquely identifies this user among all active users.");
+        m.put("io.k8s.api.authorization.v1.FieldSelectorAttributes",
+                "FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid.");
+        m.put("io.k8s.api.authorization.v1.FieldSelectorAttributes#rawSelector",
+                "rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present.");
+        m.put("io.k8s.api.authorization.v1.FieldSelectorAttributes#requirements",
+                "requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood.");
+        m.put("io.k8s.api.authorization.v1.LabelSelectorAttributes",
+                "LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid.");
+        m.put("io.k8s.api.authorization.v1.LabelSelectorAttributes#rawSelector",
+                "rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present.");
+        m.put("io.k8s.api.authorization.v1.LabelSelectorAttributes#requirements",
+                "requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood.");
+        m.put("io.k8s.api.authorization.v1.NonResourceAttributes",
+                "NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface");
+        m.put("io.k8s.api.authorization.v1.NonResourceAttributes#path",
+                "Path is the URL path of the request");
+        m.put("io.k8s.api.authorization.v1.NonResourceAttributes#verb",
+                "Verb is the standard HTTP verb");
+        m.put("io.k8s.api.authorization.v1.NonResourceRule",
+                "NonResourceRule holds information that describes a rule for the non-resource");
+        m.put("io.k8s.api.authorization.v1.NonResourceRule#nonResourceURLs",
+                "NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.NonResourceRule#verbs",
+                "Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes",
+                "ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#group",
+                "Group is the API Group of the Resource.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#name",
+                "Name is the name of the resource being requested for a \"get\" or deleted for a \"delete\". \"\" (empty) means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#namespace",
+                "Namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces \"\" (empty) is defaulted for LocalSubjectAccessReviews \"\" (empty) is empty for cluster-scoped resources \"\" (empty) means \"all\" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#resource",
+                "Resource is one of the existing resource types.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#subresource",
+                "Subresource is one of the existing resource types.  \"\" means none.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#verb",
+                "Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceAttributes#version",
+                "Version is the API Version of the Resource.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceRule",
+                "ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.");
+        m.put("io.k8s.api.authorization.v1.ResourceRule#apiGroups",
+                "APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceRule#resourceNames",
+                "ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.ResourceRule#resources",
+                "Resources is a list of resources this rule applies to.  \"*\" means all in the specified apiGroups.  \"*_/foo\" represents the subresource 'foo' for all resources in the specified apiGroups.");
+        m.put("io.k8s.api.authorization.v1.ResourceRule#verbs",
+                "Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  \"*\" means all.");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+                "SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means \"in all namespaces\".  Self is a special case, because users should always be able to check whether they can perform an action");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectAccessReview#apiVersion",
+                "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectAccessReview#kind",
+                "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec",
+                "SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+                "SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectRulesReview#apiVersion",
+                "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectRulesReview#kind",
+                "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec",
+                "SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview.");
+        m.put("io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec#namespace",
+                "Namespace to evaluate rules for. Required.");
+        m.put("io.k8s.api.authorization.v1.SubjectAccessReviewStatus",
+                "SubjectAccessReviewStatus");
+        m.put("io.k8s.api.authorization.v1.SubjectAccessReviewStatus#allowed",
+                "Allowed is required. True if the action would be allowed, false otherwise.");
+        m.put("io.k8s.api.authorization.v1.SubjectAccessReviewStatus#denied",
+                "Denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true.");
+        m.put("io.k8s.api.authorization.v1.SubjectAccessReviewStatus#evaluationError",
+                "EvaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request.");
+        m.put("io.k8s.api.authorization.v1.SubjectAccessReviewStatus#reason",
+                "Reason is optional.  It indicates why a request was allowed or denied.");
+        m.put("io.k8s.api.authorization.v1.SubjectRulesReviewStatus",
+                "SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete.");
+        m.put("io.k8s.api.authorization.v1.SubjectRulesReviewStatus#evaluationError",
+                "EvaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete.");
+        m.put("io.k8s.api.authorization.v1.SubjectRulesReviewStatus#incomplete",
+                "Incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules evaluation.");
+        m.put("io.k8s.api.authorization.v1.SubjectRulesReviewStatus#nonResourceRules",
+                "NonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.");
+        m.put("io.k8s.api.authorization.v1.SubjectRulesReviewStatus#resourceRules",
+                "ResourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.");
         m.put("io.k8s.api.autoscaling.v1.Scale",
                 "Scale represents a scaling request for a resource.");
         m.put("io.k8s.api.autoscaling.v1.Scale#apiVersion",
@@ -1512,6 +1618,9 @@ final class KubernetesDescriptions {
                 "Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes");
         m.put("io.k8s.api.core.v1.ProjectedVolumeSource",
                 "Represents a projected volume source");
+    }
+
+    private static void load1(Map<String, String> m) {
         m.put("io.k8s.api.core.v1.ProjectedVolumeSource#defaultMode",
                 "defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.");
         m.put("io.k8s.api.core.v1.ProjectedVolumeSource#sources",
@@ -1618,9 +1727,6 @@ final class KubernetesDescriptions {
                 "readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.");
         m.put("io.k8s.api.core.v1.ScaleIOPersistentVolumeSource#sslEnabled",
                 "sslEnabled is the flag to enable/disable SSL communication with Gateway, default false");
-    }
-
-    private static void load1(Map<String, String> m) {
         m.put("io.k8s.api.core.v1.ScaleIOPersistentVolumeSource#storageMode",
                 "storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.");
         m.put("io.k8s.api.core.v1.ScaleIOPersistentVolumeSource#storagePool",
@@ -2253,6 +2359,14 @@ final class KubernetesDescriptions {
                 "Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the \"orphan\" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.");
         m.put("io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions#propagationPolicy",
                 "Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.");
+        m.put("io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement",
+                "FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values.");
+        m.put("io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement#key",
+                "key is the field selector key that the requirement applies to.");
+        m.put("io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement#operator",
+                "operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. The list of operators may grow in the future.");
+        m.put("io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement#values",
+                "values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty.");
         m.put("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
                 "A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.");
         m.put("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector#matchExpressions",

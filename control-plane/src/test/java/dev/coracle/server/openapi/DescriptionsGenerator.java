@@ -64,6 +64,9 @@ public final class DescriptionsGenerator {
             io.fabric8.kubernetes.api.model.autoscaling.v1.Scale.class,
             io.fabric8.kubernetes.api.model.policy.v1.Eviction.class,
             io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class,
+            io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview.class,
+            io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview.class,
+            io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview.class,
             io.fabric8.kubernetes.api.model.Status.class, io.fabric8.kubernetes.api.model.DeleteOptions.class,
             io.fabric8.kubernetes.api.model.APIResourceList.class, io.fabric8.kubernetes.api.model.ListMeta.class);
 
