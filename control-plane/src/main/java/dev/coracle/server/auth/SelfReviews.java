@@ -27,7 +27,7 @@ import java.util.Set;
  * can-i}) and SelfSubjectRulesReviews ({@code kubectl auth can-i --list}), {@code authentication.k8s.io/v1}
  * SelfSubjectReviews ({@code kubectl auth whoami}). Coracle authenticates but hardly authorizes: every authenticated
  * caller may do everything, as a member of system:masters may on Kubernetes, except that nodes may not reach into pods
- * ({@link NodeAccess}); the reviews say so.
+ * ({@link NodeAccess}) and the join token opens no object ({@link BootstrapAccess}); the reviews say so.
  */
 @Component
 public class SelfReviews {
@@ -35,6 +35,9 @@ public class SelfReviews {
     static final String AUTHORIZATION = "authorization.k8s.io";
     static final String AUTHENTICATION = "authentication.k8s.io";
     private static final String REASON = "Coracle authorizes every authenticated user";
+    private static final Set<String> SELF_REVIEWS = Set.of("selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews");
+    private static final List<String> BOOTSTRAP_PATHS = List.of("/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*",
+            "/version", "/version/");
 
     public SelfReviews(AggregatedApis apis) {
         apis.register(new AggregatedApis.Api(AUTHORIZATION, "v1", List.of(
@@ -89,11 +92,23 @@ public class SelfReviews {
             throw ApiException.invalid("SelfSubjectAccessReview." + AUTHORIZATION, "", List.of(error));
         }
         JsonNode attributes = spec.path("resourceAttributes");
+        if (BootstrapAccess.BOOTSTRAP.equals(user)) {
+            boolean allowed = resource ? SELF_REVIEWS.contains(attributes.path("resource").asString(""))
+                    && "create".equals(attributes.path("verb").asString(""))
+                    : BOOTSTRAP_PATHS.stream().anyMatch(p -> pathMatches(p, spec.path("nonResourceAttributes").path("path").asString("")));
+            review.putObject("status").put("allowed", allowed)
+                    .put("reason", allowed ? REASON : "the join token gets a node credential, reads discovery and asks about itself");
+            return;
+        }
         if (!NodeAccess.isUser(user) && reachesIntoPods(attributes.path("resource").asString(""), attributes.path("subresource").asString(""))) {
             review.putObject("status").put("allowed", false).put("reason", "nodes may not reach into pods through the control plane");
             return;
         }
         review.putObject("status").put("allowed", true).put("reason", REASON);
+    }
+
+    private static boolean pathMatches(String rule, String path) {
+        return rule.endsWith("*") ? path.startsWith(rule.substring(0, rule.length() - 1)) : rule.equals(path);
     }
 
     private static boolean reachesIntoPods(String resource, String subresource) {
@@ -107,6 +122,10 @@ public class SelfReviews {
      */
     private static void everything(ObjectNode review, String user) {
         ObjectNode status = review.putObject("status");
+        if (BootstrapAccess.BOOTSTRAP.equals(user)) {
+            bootstrapRules(status);
+            return;
+        }
         ObjectNode rule = status.putArray("resourceRules").addObject();
         rule.putArray("verbs").add("*");
         rule.putArray("apiGroups").add("*");
@@ -118,6 +137,24 @@ public class SelfReviews {
         if (!NodeAccess.isUser(user)) {
             status.put("evaluationError", "pods/log, pods/exec, pods/attach, pods/portforward, pods/proxy and services/proxy are refused to nodes");
         }
+    }
+
+    /** What {@link BootstrapAccess} lets the join token do, as system:bootstrappers' and system:basic-user's rules read. */
+    private static void bootstrapRules(ObjectNode status) {
+        var rules = status.putArray("resourceRules");
+        ObjectNode authorization = rules.addObject();
+        authorization.putArray("verbs").add("create");
+        authorization.putArray("apiGroups").add(AUTHORIZATION);
+        authorization.putArray("resources").add("selfsubjectaccessreviews").add("selfsubjectrulesreviews");
+        ObjectNode authentication = rules.addObject();
+        authentication.putArray("verbs").add("create");
+        authentication.putArray("apiGroups").add(AUTHENTICATION);
+        authentication.putArray("resources").add("selfsubjectreviews");
+        ObjectNode urls = status.putArray("nonResourceRules").addObject();
+        urls.putArray("verbs").add("get");
+        var paths = urls.putArray("nonResourceURLs");
+        BOOTSTRAP_PATHS.forEach(paths::add);
+        status.put("incomplete", false);
     }
 
     private static void whoAmI(ObjectNode review, String user) {

@@ -44,14 +44,14 @@ class SelfReviewsTest {
     }
 
     @Test
-    void aNodeMayNotReachIntoPods() throws IOException {
+    void theJoinTokenMayNotExecIntoPods() throws IOException {
         String joinToken = Files.readString(server.dataDir().resolve("token")).trim();
         String exec = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":"
                 + "{\"namespace\":\"default\",\"verb\":\"create\",\"resource\":\"pods\",\"subresource\":\"exec\"}}}";
         var answer = server.send("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "application/json",
                 exec.getBytes(), joinToken);
         assertThat(answer.statusCode()).isEqualTo(201);
-        assertThat(answer.body()).contains("\"allowed\":false");
+        assertThat(answer.body()).as("the join token opens no object").contains("\"allowed\":false");
         var asAdmin = server.send("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "application/json", exec.getBytes());
         assertThat(asAdmin.body()).contains("\"allowed\":true");
     }
