@@ -1,6 +1,5 @@
 package dev.coracle.server.auth;
 
-import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.AuthenticatedUser;
 import dev.coracle.server.api.RequestInfo;
 import dev.coracle.server.api.Responses;
@@ -47,10 +46,8 @@ public class BootstrapAccess implements WebFilter {
         if (isDiscovery(path, info)) {
             return chain.filter(exchange);
         }
-        return Responses.status(exchange, ApiException.forbidden(info == null
-                ? "forbidden: User \"" + BOOTSTRAP + "\" cannot " + exchange.getRequest().getMethod().name().toLowerCase()
-                + " path \"" + path + "\""
-                : refusal(info, exchange)));
+        return Responses.status(exchange, info == null ? Refusals.forbiddenPath(BOOTSTRAP, path, exchange)
+                : Refusals.forbidden(BOOTSTRAP, info, exchange, null));
     }
 
     /** {@code /api}, {@code /apis}, {@code /apis/GROUP}, {@code /api/v1}, {@code /apis/GROUP/VERSION}: no resource named. */
@@ -67,36 +64,5 @@ public class BootstrapAccess implements WebFilter {
         return method == HttpMethod.POST && (path.equals("/apis/" + SelfReviews.AUTHORIZATION + "/v1/selfsubjectaccessreviews")
                 || path.equals("/apis/" + SelfReviews.AUTHORIZATION + "/v1/selfsubjectrulesreviews")
                 || path.equals("/apis/" + SelfReviews.AUTHENTICATION + "/v1/selfsubjectreviews"));
-    }
-
-    /** kube-apiserver's forbidden message: {@code pods "x" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "ns"}. */
-    private static String refusal(RequestInfo info, ServerWebExchange exchange) {
-        String resource = info.subresource() == null ? info.resource() : info.resource() + "/" + info.subresource();
-        String object = info.name() == null ? info.resource() : info.resource() + " \"" + info.name() + "\"";
-        String where = info.namespace() == null ? "at the cluster scope" : "in the namespace \"" + info.namespace() + "\"";
-        return object + " is forbidden: User \"" + BOOTSTRAP + "\" cannot " + verb(info, exchange) + " resource \"" + resource
-                + "\" in API group \"" + info.group() + "\" " + where;
-    }
-
-    private static String verb(RequestInfo info, ServerWebExchange exchange) {
-        boolean collection = info.name() == null;
-        HttpMethod method = exchange.getRequest().getMethod();
-        if (method == HttpMethod.GET) {
-            boolean watch = info.legacyWatchPath() || "true".equals(exchange.getRequest().getQueryParams().getFirst("watch"));
-            return watch ? "watch" : collection ? "list" : "get";
-        }
-        if (method == HttpMethod.POST) {
-            return "create";
-        }
-        if (method == HttpMethod.PUT) {
-            return "update";
-        }
-        if (method == HttpMethod.PATCH) {
-            return "patch";
-        }
-        if (method == HttpMethod.DELETE) {
-            return collection ? "deletecollection" : "delete";
-        }
-        return method.name().toLowerCase();
     }
 }

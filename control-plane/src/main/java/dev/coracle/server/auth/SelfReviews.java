@@ -27,7 +27,8 @@ import java.util.Set;
  * can-i}) and SelfSubjectRulesReviews ({@code kubectl auth can-i --list}), {@code authentication.k8s.io/v1}
  * SelfSubjectReviews ({@code kubectl auth whoami}). Coracle authenticates but hardly authorizes: every authenticated
  * caller may do everything, as a member of system:masters may on Kubernetes, except that nodes may not reach into pods
- * ({@link NodeAccess}) and the join token opens no object ({@link BootstrapAccess}); the reviews say so.
+ * ({@link NodeAccess}) nor write but what is theirs ({@link NodeAuthorization}), and the join token opens no object
+ * ({@link BootstrapAccess}); the reviews say so.
  */
 @Component
 public class SelfReviews {
@@ -39,7 +40,10 @@ public class SelfReviews {
     private static final List<String> BOOTSTRAP_PATHS = List.of("/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*",
             "/version", "/version/");
 
-    public SelfReviews(AggregatedApis apis) {
+    private final NodeAuthorization nodes;
+
+    public SelfReviews(AggregatedApis apis, NodeAuthorization nodes) {
+        this.nodes = nodes;
         apis.register(new AggregatedApis.Api(AUTHORIZATION, "v1", List.of(
                 new ResourceType(AUTHORIZATION, "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "", false,
                         List.of(), List.of(), List.of(), SelfSubjectAccessReview.class),
@@ -80,7 +84,7 @@ public class SelfReviews {
     }
 
     /** {@code ValidateSelfSubjectAccessReviewSpec}, then allowed, but for what reaches into pods when a node asks. */
-    private static void allowed(ObjectNode review, String user) {
+    private void allowed(ObjectNode review, String user) {
         JsonNode spec = review.path("spec");
         boolean resource = spec.hasNonNull("resourceAttributes");
         boolean nonResource = spec.hasNonNull("nonResourceAttributes");
@@ -102,6 +106,17 @@ public class SelfReviews {
         }
         if (!NodeAccess.isUser(user) && reachesIntoPods(attributes.path("resource").asString(""), attributes.path("subresource").asString(""))) {
             review.putObject("status").put("allowed", false).put("reason", "nodes may not reach into pods through the control plane");
+            return;
+        }
+        if (user.startsWith(NodeAuthorization.NODE_PREFIX) && resource) {
+            String node = user.substring(NodeAuthorization.NODE_PREFIX.length());
+            String group = attributes.path("group").asString(""), kind = attributes.path("resource").asString("");
+            String sub = attributes.path("subresource").asString(""), ns = attributes.path("namespace").asString("");
+            String name = attributes.path("name").asString(""), verb = attributes.path("verb").asString("");
+            String why = NodeAuthorization.needsPod(group, kind, sub, name, verb)
+                    ? (nodes.boundTo(ns, name, node) ? null : "can only update the status of or delete pods bound to node '" + node + "'")
+                    : NodeAuthorization.refusal(node, group, kind, sub, ns, name, verb);
+            review.putObject("status").put("allowed", why == null).put("reason", why == null ? REASON : why);
             return;
         }
         review.putObject("status").put("allowed", true).put("reason", REASON);
@@ -135,7 +150,8 @@ public class SelfReviews {
         urls.putArray("nonResourceURLs").add("*");
         status.put("incomplete", !NodeAccess.isUser(user));
         if (!NodeAccess.isUser(user)) {
-            status.put("evaluationError", "pods/log, pods/exec, pods/attach, pods/portforward, pods/proxy and services/proxy are refused to nodes");
+            status.put("evaluationError", "a node may write only its Node, its Lease, Events and the status of its pods, and may not "
+                    + "reach into pods (pods/log, exec, attach, portforward, proxy, services/proxy)");
         }
     }
 

@@ -1,0 +1,108 @@
+package dev.coracle.server.auth;
+
+import dev.coracle.server.api.AuthenticatedUser;
+import dev.coracle.server.api.RequestInfo;
+import dev.coracle.server.api.Responses;
+import dev.coracle.server.registry.Registry;
+import dev.coracle.server.selector.Attributes;
+import dev.coracle.server.store.ObjectKey;
+import dev.coracle.server.store.ObjectStore;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import java.util.Set;
+
+/**
+ * What a node's credential may write, after Kubernetes' Node authorizer and NodeRestriction admission: its own Node
+ * (and its status), its own Lease in kube-node-lease, Events, the status and deletion of the pods bound to it, and
+ * the self reviews.
+ * Every other write is a 403 naming why; reads stay open to nodes (they read their pods' ConfigMaps, Secrets and the
+ * Services), and what reaches into pods is refused elsewhere ({@code NodeAccess}).
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 21)
+public class NodeAuthorization implements WebFilter {
+
+    static final String NODE_PREFIX = "system:node:";
+    private static final Set<String> READS = Set.of("get", "list", "watch");
+
+    private final Registry registry;
+    private final ObjectStore store;
+
+    public NodeAuthorization(Registry registry, ObjectStore store) {
+        this.registry = registry;
+        this.store = store;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String user = exchange.getAttribute(AuthenticatedUser.ATTRIBUTE);
+        if (user == null || !user.startsWith(NODE_PREFIX)) {
+            return chain.filter(exchange);
+        }
+        String node = user.substring(NODE_PREFIX.length());
+        String path = RequestInfo.withoutTrailingSlashes(exchange.getRequest().getPath().pathWithinApplication().value());
+        RequestInfo info = RequestInfo.parse(path, registry::isNamespaced);
+        if (info == null || info.resource() == null) {
+            return chain.filter(exchange);
+        }
+        String verb = Refusals.verb(info, exchange);
+        if (needsPod(info.group(), info.resource(), info.subresource(), info.name(), verb)) {
+            return Mono.fromCallable(() -> boundTo(info.namespace(), info.name(), node)).subscribeOn(Schedulers.boundedElastic())
+                    .flatMap(own -> own ? chain.filter(exchange) : refuse(user, info, exchange,
+                            "can only update the status of or delete pods bound to node '" + node + "'"));
+        }
+        String why = refusal(node, info.group(), info.resource(), info.subresource(), info.namespace(), info.name(), verb);
+        return why == null ? chain.filter(exchange) : refuse(user, info, exchange, why);
+    }
+
+    /**
+     * Why {@code node} may not make this write, or null when it may; for a pod's status or deletion, whether the pod is
+     * bound to it is the caller's to ask ({@link #boundTo}).
+     */
+    static String refusal(String node, String group, String resource, String subresource, String namespace, String name, String verb) {
+        if (READS.contains(verb)) {
+            return null;
+        }
+        return switch (group + "/" + resource) {
+            case "/nodes" -> name == null || name.isEmpty() || name.equals(node) ? null
+                    : "node '" + node + "' cannot modify node '" + name + "'";
+            case "coordination.k8s.io/leases" -> "kube-node-lease".equals(namespace) && (name == null || name.isEmpty() || name.equals(node))
+                    ? null : "can only access node lease with the same name as the requesting node";
+            case "/events", "events.k8s.io/events" -> null;
+            // asking about itself, as system:basic-user lets every authenticated user
+            case "authorization.k8s.io/selfsubjectaccessreviews", "authorization.k8s.io/selfsubjectrulesreviews",
+                 "authentication.k8s.io/selfsubjectreviews" -> null;
+            case "/pods" -> needsPod(group, resource, subresource, name, verb) ? null
+                    : "can only update the status of or delete pods bound to node '" + node + "'";
+            default -> "a node may write only its Node, its Lease, Events and its pods' status";
+        };
+    }
+
+    /** A pod's status written or the pod deleted: allowed when it is bound to the node. */
+    static boolean needsPod(String group, String resource, String subresource, String name, String verb) {
+        if (!group.isEmpty() || !"pods".equals(resource) || name == null || name.isEmpty()) {
+            return false;
+        }
+        boolean statusWrite = "status".equals(subresource) && (verb.equals("update") || verb.equals("patch"));
+        boolean deletion = (subresource == null || subresource.isEmpty()) && verb.equals("delete");
+        return statusWrite || deletion;
+    }
+
+    /** Whether the pod is bound to the node; a pod that is gone counts as its, so that the API answers 404 as to anyone. */
+    boolean boundTo(String namespace, String name, String node) {
+        return store.get(new ObjectKey("pods", namespace, name))
+                .map(o -> node.equals(Attributes.decode(o.attrs()).fields().get("spec.nodeName")))
+                .orElse(true);
+    }
+
+    private static Mono<Void> refuse(String user, RequestInfo info, ServerWebExchange exchange, String why) {
+        return Responses.status(exchange, Refusals.forbidden(user, info, exchange, why));
+    }
+}
