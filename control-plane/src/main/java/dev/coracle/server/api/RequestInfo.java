@@ -73,6 +73,32 @@ public record RequestInfo(String group, String version, String namespace, String
         return out;
     }
 
+    /**
+     * The request's verb as RequestInfoFactory names it (get, list, watch, create, update, patch, delete,
+     * deletecollection), what authorization and the request metrics both read.
+     */
+    public String verb(org.springframework.http.HttpMethod method, org.springframework.util.MultiValueMap<String, String> query) {
+        boolean collection = name == null;
+        if (method == org.springframework.http.HttpMethod.GET || method == org.springframework.http.HttpMethod.HEAD) {
+            String watch = query.getFirst("watch");
+            boolean watching = legacyWatchPath || watch != null && (watch.isEmpty() || watch.equals("1") || watch.equals("true"));
+            return watching ? "watch" : collection ? "list" : "get";
+        }
+        if (method == org.springframework.http.HttpMethod.POST) {
+            return "create";
+        }
+        if (method == org.springframework.http.HttpMethod.PUT) {
+            return "update";
+        }
+        if (method == org.springframework.http.HttpMethod.PATCH) {
+            return "patch";
+        }
+        if (method == org.springframework.http.HttpMethod.DELETE) {
+            return collection ? "deletecollection" : "delete";
+        }
+        return method.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** {@code /healthz//} → {@code /healthz}. */
     public static String withoutTrailingSlashes(String path) {
         int end = path.length();

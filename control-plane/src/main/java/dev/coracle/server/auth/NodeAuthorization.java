@@ -52,51 +52,53 @@ public class NodeAuthorization implements WebFilter {
         if (info == null || info.resource() == null) {
             return chain.filter(exchange);
         }
-        String verb = Refusals.verb(info, exchange);
-        if (needsPod(info.group(), info.resource(), info.subresource(), info.name(), verb)) {
-            return Mono.fromCallable(() -> boundTo(info.namespace(), info.name(), node)).subscribeOn(Schedulers.boundedElastic())
-                    .flatMap(own -> own ? chain.filter(exchange) : refuse(user, info, exchange,
-                            "can only update the status of or delete pods bound to node '" + node + "'"));
+        Request request = new Request(info.group(), info.resource(), info.subresource(), info.namespace(), info.name(),
+                Refusals.verb(info, exchange));
+        if (request.onPodOfSomeNode()) {
+            // the pod's node is read from the store: off the event loop
+            return Mono.fromCallable(() -> java.util.Optional.ofNullable(refusal(node, request))).subscribeOn(Schedulers.boundedElastic())
+                    .flatMap(why -> why.isEmpty() ? chain.filter(exchange) : refuse(user, info, exchange, why.get()));
         }
-        String why = refusal(node, info.group(), info.resource(), info.subresource(), info.namespace(), info.name(), verb);
+        String why = refusal(node, request);
         return why == null ? chain.filter(exchange) : refuse(user, info, exchange, why);
     }
 
-    /**
-     * Why {@code node} may not make this write, or null when it may; for a pod's status or deletion, whether the pod is
-     * bound to it is the caller's to ask ({@link #boundTo}).
-     */
-    static String refusal(String node, String group, String resource, String subresource, String namespace, String name, String verb) {
-        if (READS.contains(verb)) {
+    /** A request as authorization sees it (empty strings or null for what it does not name). */
+    record Request(String group, String resource, String subresource, String namespace, String name, String verb) {
+
+        /** A pod's status written or the pod deleted: allowed when the pod is bound to the node asking. */
+        boolean onPodOfSomeNode() {
+            if (!group.isEmpty() || !"pods".equals(resource) || name == null || name.isEmpty()) {
+                return false;
+            }
+            boolean statusWrite = "status".equals(subresource) && (verb.equals("update") || verb.equals("patch"));
+            boolean deletion = (subresource == null || subresource.isEmpty()) && verb.equals("delete");
+            return statusWrite || deletion;
+        }
+    }
+
+    /** Why {@code node} may not make the request, or null when it may; reads the store for a pod's node. */
+    String refusal(String node, Request r) {
+        if (READS.contains(r.verb())) {
             return null;
         }
-        return switch (group + "/" + resource) {
-            case "/nodes" -> name == null || name.isEmpty() || name.equals(node) ? null
-                    : "node '" + node + "' cannot modify node '" + name + "'";
-            case "coordination.k8s.io/leases" -> "kube-node-lease".equals(namespace) && (name == null || name.isEmpty() || name.equals(node))
+        boolean named = r.name() != null && !r.name().isEmpty();
+        return switch (r.group() + "/" + r.resource()) {
+            case "/nodes" -> !named || r.name().equals(node) ? null : "node '" + node + "' cannot modify node '" + r.name() + "'";
+            case "coordination.k8s.io/leases" -> "kube-node-lease".equals(r.namespace()) && (!named || r.name().equals(node))
                     ? null : "can only access node lease with the same name as the requesting node";
             case "/events", "events.k8s.io/events" -> null;
             // asking about itself, as system:basic-user lets every authenticated user
             case "authorization.k8s.io/selfsubjectaccessreviews", "authorization.k8s.io/selfsubjectrulesreviews",
                  "authentication.k8s.io/selfsubjectreviews" -> null;
-            case "/pods" -> needsPod(group, resource, subresource, name, verb) ? null
+            case "/pods" -> r.onPodOfSomeNode() && boundTo(r.namespace(), r.name(), node) ? null
                     : "can only update the status of or delete pods bound to node '" + node + "'";
             default -> "a node may write only its Node, its Lease, Events and its pods' status";
         };
     }
 
-    /** A pod's status written or the pod deleted: allowed when it is bound to the node. */
-    static boolean needsPod(String group, String resource, String subresource, String name, String verb) {
-        if (!group.isEmpty() || !"pods".equals(resource) || name == null || name.isEmpty()) {
-            return false;
-        }
-        boolean statusWrite = "status".equals(subresource) && (verb.equals("update") || verb.equals("patch"));
-        boolean deletion = (subresource == null || subresource.isEmpty()) && verb.equals("delete");
-        return statusWrite || deletion;
-    }
-
     /** Whether the pod is bound to the node; a pod that is gone counts as its, so that the API answers 404 as to anyone. */
-    boolean boundTo(String namespace, String name, String node) {
+    private boolean boundTo(String namespace, String name, String node) {
         return store.get(new ObjectKey("pods", namespace, name))
                 .map(o -> node.equals(Attributes.decode(o.attrs()).fields().get("spec.nodeName")))
                 .orElse(true);

@@ -2,7 +2,6 @@ package dev.coracle.server.auth;
 
 import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.RequestInfo;
-import org.springframework.http.HttpMethod;
 import org.springframework.web.server.ServerWebExchange;
 
 /** kube-apiserver's 403 for what a user may not do, and the verb a request is, as its RequestInfo resolver names it. */
@@ -27,24 +26,6 @@ final class Refusals {
     }
 
     static String verb(RequestInfo info, ServerWebExchange exchange) {
-        boolean collection = info.name() == null;
-        HttpMethod method = exchange.getRequest().getMethod();
-        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
-            boolean watch = info.legacyWatchPath() || "true".equals(exchange.getRequest().getQueryParams().getFirst("watch"));
-            return watch ? "watch" : collection ? "list" : "get";
-        }
-        if (method == HttpMethod.POST) {
-            return "create";
-        }
-        if (method == HttpMethod.PUT) {
-            return "update";
-        }
-        if (method == HttpMethod.PATCH) {
-            return "patch";
-        }
-        if (method == HttpMethod.DELETE) {
-            return collection ? "deletecollection" : "delete";
-        }
-        return method.name().toLowerCase();
+        return info.verb(exchange.getRequest().getMethod(), exchange.getRequest().getQueryParams());
     }
 }

@@ -104,18 +104,16 @@ public class SelfReviews {
                     .put("reason", allowed ? REASON : "the join token gets a node credential, reads discovery and asks about itself");
             return;
         }
-        if (!NodeAccess.isUser(user) && reachesIntoPods(attributes.path("resource").asString(""), attributes.path("subresource").asString(""))) {
+        if (!NodeAccess.isUser(user)
+                && NodeAccess.reachesIntoPods(attributes.path("resource").asString(""), attributes.path("subresource").asString(""))) {
             review.putObject("status").put("allowed", false).put("reason", "nodes may not reach into pods through the control plane");
             return;
         }
         if (user.startsWith(NodeAuthorization.NODE_PREFIX) && resource) {
-            String node = user.substring(NodeAuthorization.NODE_PREFIX.length());
-            String group = attributes.path("group").asString(""), kind = attributes.path("resource").asString("");
-            String sub = attributes.path("subresource").asString(""), ns = attributes.path("namespace").asString("");
-            String name = attributes.path("name").asString(""), verb = attributes.path("verb").asString("");
-            String why = NodeAuthorization.needsPod(group, kind, sub, name, verb)
-                    ? (nodes.boundTo(ns, name, node) ? null : "can only update the status of or delete pods bound to node '" + node + "'")
-                    : NodeAuthorization.refusal(node, group, kind, sub, ns, name, verb);
+            String why = nodes.refusal(user.substring(NodeAuthorization.NODE_PREFIX.length()), new NodeAuthorization.Request(
+                    attributes.path("group").asString(""), attributes.path("resource").asString(""),
+                    attributes.path("subresource").asString(""), attributes.path("namespace").asString(""),
+                    attributes.path("name").asString(""), attributes.path("verb").asString("")));
             review.putObject("status").put("allowed", why == null).put("reason", why == null ? REASON : why);
             return;
         }
@@ -126,10 +124,6 @@ public class SelfReviews {
         return rule.endsWith("*") ? path.startsWith(rule.substring(0, rule.length() - 1)) : rule.equals(path);
     }
 
-    private static boolean reachesIntoPods(String resource, String subresource) {
-        return resource.equals("pods") && Set.of("log", "exec", "attach", "portforward", "proxy").contains(subresource)
-                || resource.equals("services") && subresource.equals("proxy");
-    }
 
     /**
      * What cluster-admin's rules look like: every verb on every resource and every non-resource URL; for a node, marked

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -79,22 +78,15 @@ class RequestMetrics implements WebFilter {
                 .register(meters);
     }
 
+    /** kube-apiserver's metric verb: the request verb in capitals, POST and PUT for create and update, APPLY for apply patches. */
     private static String verb(ServerWebExchange exchange, RequestInfo info) {
-        HttpMethod method = exchange.getRequest().getMethod();
-        var params = exchange.getRequest().getQueryParams();
-        String watch = params.getFirst("watch");
-        if (info.legacyWatchPath() || (method == HttpMethod.GET && watch != null && (watch.isEmpty() || watch.equals("1") || watch.equals("true")))) {
-            return "WATCH";
-        }
-        if (method == HttpMethod.GET) {
-            return info.name() == null ? "LIST" : "GET";
-        }
-        if (method == HttpMethod.PATCH && "application/apply-patch+yaml".equals(exchange.getRequest().getHeaders().getFirst("Content-Type"))) {
-            return "APPLY";
-        }
-        if (method == HttpMethod.DELETE && info.name() == null) {
-            return "DELETECOLLECTION";
-        }
-        return method.name();
+        String verb = info.verb(exchange.getRequest().getMethod(), exchange.getRequest().getQueryParams());
+        return switch (verb) {
+            case "create" -> "POST";
+            case "update" -> "PUT";
+            case "patch" -> "application/apply-patch+yaml".equals(exchange.getRequest().getHeaders().getFirst("Content-Type"))
+                    ? "APPLY" : "PATCH";
+            default -> verb.toUpperCase(java.util.Locale.ROOT);
+        };
     }
 }

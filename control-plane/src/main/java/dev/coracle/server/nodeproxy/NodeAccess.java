@@ -22,6 +22,12 @@ public final class NodeAccess {
         }
     }
 
+    /** The subresources that reach into pods, which are for users only. */
+    public static boolean reachesIntoPods(String resource, String subresource) {
+        return resource.equals("pods") && java.util.Set.of("log", "exec", "attach", "portforward", "proxy").contains(subresource)
+                || resource.equals("services") && subresource.equals("proxy");
+    }
+
     /** Whether the caller is a user (not a node, not the join token): the subresources that reach into pods are for users. */
     public static boolean isUser(String user) {
         return user != null && !user.startsWith("system:node:") && !user.equals("system:node-bootstrap");

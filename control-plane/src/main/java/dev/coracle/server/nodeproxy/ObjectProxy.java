@@ -119,8 +119,7 @@ public class ObjectProxy {
         }
         String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         requireProxyable(ip);
-        String host = ip.contains(":") ? "[" + ip + "]" : ip;
-        return new Target(id.schemeOrHttp(), port.isEmpty() ? host : host + ":" + port);
+        return new Target(id.schemeOrHttp(), port.isEmpty() ? host(ip) : host(ip) + ":" + port);
     }
 
     /** The Service's REST {@code ResourceLocation}: a random ready address of a subset that has the port asked for. */
@@ -150,11 +149,16 @@ public class ObjectProxy {
                     List<EndpointAddress> addresses = new ArrayList<>(subset.getAddresses());
                     String ip = addresses.get(ThreadLocalRandom.current().nextInt(addresses.size())).getIp();
                     requireProxyable(ip);
-                    return new Target(id.schemeOrHttp(), (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port.getPort());
+                    return new Target(id.schemeOrHttp(), host(ip) + ":" + port.getPort());
                 }
             }
         }
         throw unavailable("no endpoints available for service \"" + id.name() + "\"");
+    }
+
+    /** An IP as a URL's host: an IPv6 address in brackets. */
+    private static String host(String ip) {
+        return ip.contains(":") ? "[" + ip + "]" : ip;
     }
 
     /** {@code proxyutil.IsProxyableIP}: not loopback, link-local, multicast or unspecified. */
