@@ -189,6 +189,28 @@ class NodeAgentApiTest {
     }
 
     @Test
+    void execIntoAContainerNotYetStartedSaysSo() throws Exception {
+        apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: initialising, namespace: default}
+                spec:
+                  nodeName: %s
+                  initContainers:
+                  - {name: wait, image: busybox, command: [sleep, "1000"]}
+                  containers:
+                  - {name: main, image: busybox, command: [sleep, "1000"]}
+                """.formatted(NODE));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubectl.run("get", "pod", "initialising", "-o",
+                "jsonpath={.status.initContainerStatuses[0].state.running.startedAt}").out()).isNotEmpty());
+        // kubectl tries a WebSocket, then SPDY, and shows the second answer: both say why
+        Kubectl.Result exec = kubectl.run("exec", "initialising", "-c", "main", "--", "true");
+        assertThat(exec.exit()).isNotZero();
+        assertThat(exec.out()).contains("container main is not running in pod initialising").doesNotContain("Upgrade");
+        kubectl.run("delete", "pod", "initialising", "--grace-period=0", "--wait=false");
+    }
+
+    @Test
     void execWithATerminalGetsAPseudoTerminalOfTheClientsSize() throws Exception {
         // kubectl -t needs a terminal of its own: util-linux script gives it one
         String kubectlCommand = String.join(" ", "kubectl", "--kubeconfig", server.kubeconfig().toString(), "--cache-dir",

@@ -53,14 +53,17 @@ public class PodExec {
         if (!stdin && !stdout && !stderr) {
             throw ApiException.badRequest("you must specify at least one of stdin, stdout, stderr");
         }
-        if (!"websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
-            throw ApiException.badRequest("Upgrade request required");
-        }
+        boolean websocket = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
         return Mono.fromCallable(() -> PodTarget.resolve(client, namespace, name, query.get("container")))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(found -> {
                     PodTarget target = found.orElseThrow(() -> ApiException.badRequest("pod " + name + " does not have a host assigned"));
                     checkRunning(target);
+                    // after the pod's checks: kubectl retries a refused WebSocket with SPDY and shows that second answer,
+                    // which must then still say why (the kubelet refuses both for the same reason)
+                    if (!websocket) {
+                        throw ApiException.badRequest("Upgrade request required");
+                    }
                     AgentQuery uri = new AgentQuery(target.agentPath("exec").replaceFirst("^https:", "wss:"));
                     command.forEach(c -> uri.add("command", c));
                     uri.add("stdin", String.valueOf(stdin)).add("stdout", String.valueOf(stdout))

@@ -35,12 +35,21 @@ import java.util.concurrent.TimeUnit;
 public final class Prober {
 
     private static final int MAX_OUTPUT = 10 * 1024;
-    private final HttpClient http;
-    private final HttpClient https;
+    // made at the first httpGet probe: each client has its own selector thread and pools, which most nodes never use
+    private HttpClient http;
+    private HttpClient https;
 
-    public Prober() {
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        this.https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).sslContext(Join.trustingAnything()).build();
+    private synchronized HttpClient client(boolean tls) {
+        if (tls) {
+            if (https == null) {
+                https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).sslContext(Join.trustingAnything()).build();
+            }
+            return https;
+        }
+        if (http == null) {
+            http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 
     public ProbeResult exec(ExecAction action, Map<String, String> env, String workingDir, Duration timeout) {
@@ -117,7 +126,7 @@ public final class Prober {
             }
         }
         try {
-            HttpResponse<byte[]> response = (scheme.equals("https") ? https : http).send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client(scheme.equals("https")).send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             int code = response.statusCode();
             if (code >= 200 && code < 400) {
                 return ProbeResult.ok("");

@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -85,7 +87,11 @@ public final class AgentServer implements AutoCloseable {
 
     private DisposableServer bind(int port, SslContext ssl) {
         try {
+            // unpooled buffers: a pooling allocator keeps ~400 KiB chunks per thread for a port that serves a log or an
+            // exec now and then
             return HttpServer.create().port(port)
+                .option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
                 .secure(spec -> spec.sslContext(ssl))
                 .route(routes -> routes
                         .get("/containerLogs/{namespace}/{pod}/{container}", authenticated(this::containerLogs))
