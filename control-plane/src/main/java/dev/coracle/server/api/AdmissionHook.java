@@ -30,8 +30,10 @@ public interface AdmissionHook {
      * Checks the object against shared state and fills in what it needs from there (an IP, a port, an account).
      * Returns where it filled in fields the client had left unset, as JSON pointers ({@code /spec/ports/0/nodePort}):
      * Kubernetes assigns those after its field manager has run, so that no manager owns them.
+     *
+     * @param user who asks (an admin, {@code system:node:NAME}, ...), as Kubernetes' admission attributes carry it
      */
-    default List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+    default List<String> beforeCreate(HasMetadata object, String user, boolean dryRun) {
         return List.of();
     }
 

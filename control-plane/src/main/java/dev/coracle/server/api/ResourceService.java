@@ -248,7 +248,7 @@ public class ResourceService {
         }
         List<String> assigned = new ArrayList<>();
         for (AdmissionHook hook : hooks) {
-            assigned.addAll(hook.beforeCreate(object, dryRun));
+            assigned.addAll(hook.beforeCreate(object, call.user(), dryRun));
         }
         // the object's one serialisation: its managed fields are found in it, and it is what is stored
         ObjectNode tree = Json.toTree(object);

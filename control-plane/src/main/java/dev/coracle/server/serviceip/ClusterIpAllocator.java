@@ -43,7 +43,7 @@ public class ClusterIpAllocator implements AdmissionHook {
     }
 
     @Override
-    public synchronized List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+    public synchronized List<String> beforeCreate(HasMetadata object, String user, boolean dryRun) {
         Service service = (Service) object;
         if ("ExternalName".equals(service.getSpec().getType())) {
             return List.of();

@@ -43,7 +43,7 @@ public class NodePortAllocator implements AdmissionHook {
     }
 
     @Override
-    public synchronized List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+    public synchronized List<String> beforeCreate(HasMetadata object, String user, boolean dryRun) {
         return allocate((Service) object, null);
     }
 

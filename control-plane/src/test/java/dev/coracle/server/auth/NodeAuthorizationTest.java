@@ -4,7 +4,9 @@ import dev.coracle.server.api.Json;
 import dev.coracle.server.bootstrap.ClusterCredentials;
 import dev.coracle.server.join.JoinController;
 import dev.coracle.server.testing.TestServer;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +31,16 @@ class NodeAuthorizationTest {
         assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
         w1 = issued.body().trim();
         try (KubernetesClient admin = server.client()) {
-            for (String[] pod : new String[][] {{"on-w1", "w1"}, {"on-w2", "w2"}}) {
-                admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName(pod[0]).endMetadata()
-                        .withNewSpec().withNodeName(pod[1]).addNewContainer().withName("main").withImage("busybox").endContainer()
+            for (String node : new String[] {"w1", "w2"}) {
+                admin.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata().withName("for-" + node)
+                        .endMetadata().addToStringData("token", "s3cr3t").build()).create();
+                admin.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("settings-" + node)
+                        .endMetadata().addToData("color", "blue").build()).create();
+                admin.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("on-" + node).endMetadata()
+                        .withNewSpec().withNodeName(node).addNewContainer().withName("main").withImage("busybox")
+                        .addNewEnv().withName("TOKEN").withNewValueFrom().withNewSecretKeyRef("token", "for-" + node, false)
+                        .endValueFrom().endEnv().endContainer()
+                        .addNewVolume().withName("settings").withNewConfigMap().withName("settings-" + node).endConfigMap().endVolume()
                         .endSpec().build()).create();
             }
         }
@@ -62,13 +71,32 @@ class NodeAuthorizationTest {
     void aNodeWritesNothingElse() {
         assertThat(message(asW1("PATCH", "/api/v1/nodes/w2", "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}")))
                 .endsWith("node 'w1' cannot modify node 'w2'");
+        // the name of a create is in its body: NodeRestriction's check
+        assertThat(message(asW1("POST", "/api/v1/nodes", "{\"metadata\":{\"name\":\"w2\"}}")))
+                .isEqualTo("nodes \"w2\" is forbidden: node \"w1\" is not allowed to modify node \"w2\"");
         assertThat(message(asW1("POST", "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"planted\"}}")))
                 .startsWith("configmaps is forbidden: User \"system:node:w1\" cannot create resource \"configmaps\"");
         assertThat(message(asW1("POST", "/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"planted\"}}")))
                 .contains("cannot create resource \"pods\"");
         assertThat(message(asW1("PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/w2", "{\"metadata\":{\"name\":\"w2\"}}")))
                 .endsWith("can only access node lease with the same name as the requesting node");
-        assertThat(asW1("GET", "/api/v1/namespaces/default/configmaps", null).statusCode()).as("reads stay open").isEqualTo(200);
+        assertThat(asW1("GET", "/api/v1/namespaces/default/services", null).statusCode()).as("other reads stay open").isEqualTo(200);
+    }
+
+    @Test
+    void aNodeReadsOnlyTheSecretsAndConfigMapsOfItsPods() {
+        assertThat(asW1("GET", "/api/v1/namespaces/default/secrets/for-w1", null).statusCode()).isEqualTo(200);
+        assertThat(asW1("GET", "/api/v1/namespaces/default/configmaps/settings-w1", null).statusCode()).isEqualTo(200);
+        // one object watched by name, as the kubelet's secret manager does
+        assertThat(asW1("GET", "/api/v1/namespaces/default/secrets?fieldSelector=metadata.name%3Dfor-w1", null).statusCode()).isEqualTo(200);
+        assertThat(message(asW1("GET", "/api/v1/namespaces/default/secrets/for-w2", null))).isEqualTo("secrets \"for-w2\" is forbidden: "
+                + "User \"system:node:w1\" cannot get resource \"secrets\" in API group \"\" in the namespace \"default\": "
+                + "no relationship found between node 'w1' and this object");
+        assertThat(message(asW1("GET", "/api/v1/namespaces/default/configmaps/settings-w2", null)))
+                .endsWith("no relationship found between node 'w1' and this object");
+        assertThat(message(asW1("GET", "/api/v1/namespaces/default/secrets", null))).endsWith("No Object name found");
+        assertThat(message(asW1("GET", "/api/v1/secrets", null))).isEqualTo("secrets is forbidden: User \"system:node:w1\" "
+                + "cannot list resource \"secrets\" in API group \"\" at the cluster scope: can only read namespaced object of this type");
     }
 
     @Test
@@ -77,7 +105,10 @@ class NodeAuthorizationTest {
         assertThat(canW1("patch", "nodes", "status", "", "w1")).isTrue();
         assertThat(canW1("patch", "pods", "status", "default", "on-w1")).isTrue();
         assertThat(canW1("patch", "pods", "status", "default", "on-w2")).isFalse();
-        assertThat(canW1("list", "secrets", "", "default", "")).isTrue();
+        assertThat(canW1("list", "secrets", "", "default", "")).isFalse();
+        assertThat(canW1("get", "secrets", "", "default", "for-w1")).isTrue();
+        assertThat(canW1("get", "secrets", "", "default", "for-w2")).isFalse();
+        assertThat(canW1("list", "services", "", "", "")).isTrue();
     }
 
     private static boolean canW1(String verb, String resource, String subresource, String namespace, String name) {

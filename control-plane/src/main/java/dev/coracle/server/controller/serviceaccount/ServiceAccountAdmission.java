@@ -65,7 +65,7 @@ public class ServiceAccountAdmission implements AdmissionHook {
     }
 
     @Override
-    public List<String> beforeCreate(HasMetadata object, boolean dryRun) {
+    public List<String> beforeCreate(HasMetadata object, String user, boolean dryRun) {
         Pod pod = (Pod) object;
         if (mirror(pod)) {
             return List.of();
