@@ -22,7 +22,8 @@ final class AgentProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(ServerProcess.root().resolve("coracle").toString(), "agent",
                 "--server", server.url(), "--token", server.joinToken(), "--node-name", nodeName, "--node-ip", "127.0.0.1",
-                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(agentPort), "--stop-pods-on-exit"));
+                "--data-dir", dataDir.toString(), "--agent-port", String.valueOf(agentPort), "--stop-pods-on-exit",
+                "--proxy-mode", "none"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(ServerProcess.root().toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -25,11 +25,15 @@ import java.util.Map;
  * back-off, settable here so tests need not wait); {@code --stop-pods-on-exit} (by default the pods run
  * on when the agent stops, as with a kubelet restart, and the next agent adopts them).
  * The agent port serves logs, exec and stats to the control plane; agents sharing a machine each take their own.
+ * kube-proxy's {@code --proxy-mode iptables|none} (default: iptables where the agent may write the NAT table, i.e. as
+ * root with {@code iptables-restore} installed) and {@code --cluster-cidr 10.42.0.0/16} (whose traffic to Services is
+ * not masqueraded).
  */
 public record AgentFlags(String server, String token, String nodeName, String nodeIp, Path dataDir,
                          Map<String, String> labels, List<Taint> taints, String runtime,
                          long containerLogMaxSize, int containerLogMaxFiles, Duration restartBackOffBase,
-                         Duration restartBackOffMax, long podMaxPids, boolean stopPodsOnExit, int agentPort) {
+                         Duration restartBackOffMax, long podMaxPids, boolean stopPodsOnExit, int agentPort,
+                         String proxyMode, String clusterCidr) {
 
     public static final int DEFAULT_AGENT_PORT = 10250;
 
@@ -47,6 +51,8 @@ public record AgentFlags(String server, String token, String nodeName, String no
         long podMaxPids = -1;
         boolean stopPodsOnExit = false;
         int agentPort = DEFAULT_AGENT_PORT;
+        String proxyMode = "";
+        String clusterCidr = "10.42.0.0/16";
         Map<String, String> labels = new LinkedHashMap<>();
         List<Taint> taints = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -96,6 +102,8 @@ public record AgentFlags(String server, String token, String nodeName, String no
                 case "restart-backoff-base" -> backOffBase = duration("--restart-backoff-base", value);
                 case "restart-backoff-max" -> backOffMax = duration("--restart-backoff-max", value);
                 case "pod-max-pids" -> podMaxPids = integer("--pod-max-pids", value);
+                case "proxy-mode" -> proxyMode = value;
+                case "cluster-cidr" -> clusterCidr = value;
                 default -> throw new IllegalArgumentException("unknown flag: --" + name);
             }
         }
@@ -108,6 +116,12 @@ public record AgentFlags(String server, String token, String nodeName, String no
         if (!runtime.equals("process")) {
             throw new IllegalArgumentException("unknown --runtime " + runtime + " (this agent has: process)");
         }
+        if (!proxyMode.isEmpty() && !proxyMode.equals("iptables") && !proxyMode.equals("none")) {
+            throw new IllegalArgumentException("unknown --proxy-mode " + proxyMode + " (iptables or none)");
+        }
+        if (!clusterCidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+            throw new IllegalArgumentException("--cluster-cidr wants an IPv4 CIDR such as 10.42.0.0/16, got " + clusterCidr);
+        }
         if (nodeName == null) {
             nodeName = hostname().toLowerCase(Locale.ROOT);
         }
@@ -116,7 +130,8 @@ public record AgentFlags(String server, String token, String nodeName, String no
         }
         return new AgentFlags(server, token, nodeName, nodeIp, Path.of(dataDir).toAbsolutePath(),
                 Collections.unmodifiableMap(labels), List.copyOf(taints), runtime, logMaxSize, logMaxFiles, backOffBase,
-                backOffMax.compareTo(backOffBase) < 0 ? backOffBase : backOffMax, podMaxPids, stopPodsOnExit, agentPort);
+                backOffMax.compareTo(backOffBase) < 0 ? backOffBase : backOffMax, podMaxPids, stopPodsOnExit, agentPort,
+                proxyMode, clusterCidr);
     }
 
     /** A quantity of bytes: {@code 10Mi}, {@code 512Ki}, {@code 1G}, {@code 4096}. */

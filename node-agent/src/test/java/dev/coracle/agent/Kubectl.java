@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The real /usr/bin/kubectl against a server's admin kubeconfig, with its own cache dir. */
-record Kubectl(Path kubeconfig, Path cacheDir) {
+public record Kubectl(Path kubeconfig, Path cacheDir) {
 
-    record Result(int exit, String out) {
+    public record Result(int exit, String out) {
     }
 
-    Result run(String... args) throws Exception {
+    public Result run(String... args) throws Exception {
         return runWithInput(null, args);
     }
 
-    Result runWithInput(String stdin, String... args) throws Exception {
+    public Result runWithInput(String stdin, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
                 "--cache-dir", cacheDir.toString(), "--request-timeout=60s"));
         command.addAll(List.of(args));

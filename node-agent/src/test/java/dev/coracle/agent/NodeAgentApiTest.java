@@ -71,7 +71,7 @@ class NodeAgentApiTest {
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
                 "--agent-port", String.valueOf(agentPort), "--restart-backoff-base", "500ms",
-                "--stop-pods-on-exit")); // its pods go with it: nothing of this test runs on
+                "--proxy-mode", "none", "--stop-pods-on-exit")); // its pods go with it: nothing of this test runs on
         String manifest = """
                 apiVersion: v1
                 kind: Pod

@@ -42,7 +42,7 @@ class NodeAgentTest {
                 "--node-name", NODE, "--node-ip", "127.0.0.1", "--data-dir", tmp.resolve("agent").toString(),
                 "--node-label", "tier=test", "--node-taint", "dedicated=test:PreferNoSchedule",
                 "--restart-backoff-base", "500ms", "--restart-backoff-max", "4s",
-                "--agent-port", String.valueOf(Ports.free())));
+                "--agent-port", String.valueOf(Ports.free()), "--proxy-mode", "none"));
     }
 
     @AfterAll

@@ -44,7 +44,8 @@ class PodLifecycleTest {
     private AgentFlags flags(String node, Path dataDir) throws java.io.IOException {
         return AgentFlags.parse("--server", server.url(), "--token", server.joinToken(), "--node-name", node,
                 "--node-ip", NODE_IP, "--data-dir", dataDir.toString(),
-                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s", "--agent-port", String.valueOf(Ports.free()));
+                "--restart-backoff-base", "1s", "--restart-backoff-max", "4s", "--agent-port", String.valueOf(Ports.free()),
+                "--proxy-mode", "none");
     }
 
     @AfterAll

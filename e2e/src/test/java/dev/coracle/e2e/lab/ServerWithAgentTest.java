@@ -30,7 +30,7 @@ class ServerWithAgentTest {
         List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(),
                 "--bind-address", "127.0.0.1", "--https-listen-port", String.valueOf(ports[0]), "--node-name", "m",
                 "--node-ip", "127.0.0.1", "--node-taint", "k3s-controlplane=true:NoExecute", "--node-label", "lab=rehearsal",
-                "--disable", "traefik", "--disable", "servicelb", "--write-kubeconfig-mode", "644"));
+                "--disable", "traefik", "--disable", "servicelb", "--write-kubeconfig-mode", "644", "--proxy-mode", "none"));
         if (agentTakesAgentPort()) {
             args.addAll(List.of("--agent-port", String.valueOf(ports[1])));
         }

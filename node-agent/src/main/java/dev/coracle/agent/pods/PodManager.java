@@ -54,7 +54,7 @@ public class PodManager implements AutoCloseable {
     private SharedIndexInformer<Pod> informer;
 
     public PodManager(KubernetesClient client, PodSettings settings, ContainerRuntime runtime, ContainerLogs logs,
-                      EventRecorder events, boolean stopPodsOnExit) {
+                      EventRecorder events, ServiceEnv services, boolean stopPodsOnExit) {
         this.client = client;
         this.settings = settings;
         this.runtime = runtime;
@@ -62,11 +62,10 @@ public class PodManager implements AutoCloseable {
         this.events = events;
         this.stopPodsOnExit = stopPodsOnExit;
         this.reporter = new StatusReporter(client);
-        this.services = new ServiceEnv(client);
+        this.services = services;
     }
 
     public void start() {
-        services.start();
         informer = client.pods().inAnyNamespace().withField("spec.nodeName", settings.nodeName()).runnableInformer(60_000);
         informer.itemStore(new PodStore());
         informer.addEventHandler(new ResourceEventHandler<>() {
@@ -154,7 +153,6 @@ public class PodManager implements AutoCloseable {
 
     @Override
     public void close() {
-        services.close();
         if (informer != null) {
             informer.close();
         }

@@ -3,7 +3,6 @@ package dev.coracle.agent.pods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
@@ -19,22 +18,18 @@ import java.util.TreeMap;
  * pod sets {@code enableServiceLinks: false}, when it has a cluster IP: {@code NAME_SERVICE_HOST},
  * {@code NAME_SERVICE_PORT} (the first port), {@code NAME_SERVICE_PORT_PORTNAME} per named port, and Docker's link
  * variables ({@code NAME_PORT=tcp://IP:PORT}, {@code NAME_PORT_80_TCP}, {@code _PROTO}, {@code _PORT}, {@code _ADDR}).
- * The Services come from a watch of them all, as the kubelet's service lister.
+ * The Services come from the agent's watch of them all (shared with the service proxy), as the kubelet's service lister.
  */
-public final class ServiceEnv implements AutoCloseable {
+public final class ServiceEnv {
 
     private static final String MASTER_NAMESPACE = "default";
     private static final String MASTER_SERVICE = "kubernetes";
 
     private final SharedIndexInformer<Service> informer;
 
-    public ServiceEnv(KubernetesClient client) {
-        this.informer = client.services().inAnyNamespace().runnableInformer(0);
-    }
-
-    /** Starts the watch and returns once the first list is in: a container started before would miss its variables. */
-    public void start() {
-        informer.run();
+    /** @param informer the agent's watch of every Service, started (its first list in) before any container starts */
+    public ServiceEnv(SharedIndexInformer<Service> informer) {
+        this.informer = informer;
     }
 
     /** The variables of the Services {@code pod} sees, sorted by name. */
@@ -97,10 +92,5 @@ public final class ServiceEnv implements AutoCloseable {
     /** Go's {@code net.JoinHostPort}: an IPv6 address in brackets. */
     private static String hostPort(String ip, Integer port) {
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
-    }
-
-    @Override
-    public void close() {
-        informer.close();
     }
 }

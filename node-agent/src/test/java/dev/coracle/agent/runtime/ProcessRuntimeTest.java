@@ -54,15 +54,16 @@ class ProcessRuntimeTest {
     @Test
     void stopSendsSigtermToTheGroupAndThenSigkill() throws Exception {
         Path log = tmp.resolve("logs/0.log");
-        ContainerHandle c = runtime().start(spec("trap 'echo got-TERM; exit 0' TERM; while true; do sleep 0.1; done", log));
-        await().atMost(Duration.ofSeconds(10)).until(c::isRunning);
-        Thread.sleep(300);
+        ContainerHandle c = runtime().start(spec("trap 'echo got-TERM; exit 0' TERM; echo trap-set; while true; do sleep 0.1; done", log));
+        // the signal is sent once the shell has its trap: sent before, it would end the shell (143), as on any machine
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readString(log).contains("trap-set"));
         c.stop(Duration.ofSeconds(5));
         assertThat(c.exitCode()).hasValue(0);
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("got-TERM"));
 
-        ContainerHandle stubborn = runtime().start(spec("trap '' TERM; while true; do sleep 0.1; done", tmp.resolve("logs/1.log")));
-        Thread.sleep(300);
+        Path stubbornLog = tmp.resolve("logs/1.log");
+        ContainerHandle stubborn = runtime().start(spec("trap '' TERM; echo trap-set; while true; do sleep 0.1; done", stubbornLog));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(stubbornLog) && Files.readString(stubbornLog).contains("trap-set"));
         long t0 = System.nanoTime();
         stubborn.stop(Duration.ofMillis(500));
         assertThat(stubborn.isRunning()).isFalse();
