@@ -2,6 +2,7 @@ package dev.coracle.server.nodeproxy;
 
 import dev.coracle.server.testing.Kubectl;
 import dev.coracle.server.testing.TestServer;
+import dev.coracle.testsupport.NetnsHttpServer;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -13,12 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodTrafficThroughTheApiTest {
 
-    private static final String NETNS = "coracle-proxy-test";
-    private static final String HOST_SIDE = "cpx-host";
     private static final String POD_IP = "10.251.77.2";
     private static final int PORT = 18080;
 
@@ -42,26 +37,15 @@ class PodTrafficThroughTheApiTest {
 
     private TestServer server;
     private KubernetesClient client;
-    private Process http;
+    private NetnsHttpServer backend;
 
     @BeforeAll
     void start() throws Exception {
-        assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false) && run("ip", "netns", "list") == 0,
-                "needs root and ip netns");
+        assumeTrue(NetnsHttpServer.possible(), "needs root and ip netns");
         assumeTrue(Kubectl.installed(), "kubectl is not installed at " + Kubectl.PATH);
-        removeNetwork();
-        check("ip", "netns", "add", NETNS);
-        check("ip", "link", "add", HOST_SIDE, "type", "veth", "peer", "name", "eth0", "netns", NETNS);
-        check("ip", "addr", "add", "10.251.77.1/30", "dev", HOST_SIDE);
-        check("ip", "link", "set", HOST_SIDE, "up");
-        check("ip", "-n", NETNS, "addr", "add", POD_IP + "/30", "dev", "eth0");
-        check("ip", "-n", NETNS, "link", "set", "eth0", "up");
-        check("ip", "-n", NETNS, "link", "set", "lo", "up");
         Path site = Files.createDirectories(tmp.resolve("site"));
         Files.writeString(site.resolve("hello.txt"), "hello from the pod\n");
-        http = new ProcessBuilder("ip", "netns", "exec", NETNS, "python3", "-m", "http.server", String.valueOf(PORT), "--bind", POD_IP)
-                .directory(site.toFile()).redirectErrorStream(true).redirectOutput(tmp.resolve("http.log").toFile()).start();
-        awaitListening();
+        backend = NetnsHttpServer.start("coracle-proxy-test", "cpx-host", "10.251.77", PORT, site);
 
         server = TestServer.start((String) null, "--coracle.controllers.enabled=false").awaitReady();
         client = server.client();
@@ -88,10 +72,9 @@ class PodTrafficThroughTheApiTest {
         if (server != null) {
             server.close();
         }
-        if (http != null) {
-            http.destroyForcibly();
+        if (backend != null) {
+            backend.close();
         }
-        removeNetwork();
     }
 
     @Test
@@ -159,41 +142,5 @@ class PodTrafficThroughTheApiTest {
 
     private Kubectl kubectl() {
         return new Kubectl(server, tmp);
-    }
-
-    private static void awaitListening() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(POD_IP, PORT), 500);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("the pod's HTTP server did not start");
-    }
-
-    private static void removeNetwork() {
-        run("ip", "netns", "del", NETNS);
-        run("ip", "link", "del", HOST_SIDE);
-    }
-
-    private static void check(String... command) {
-        if (run(command) != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed");
-        }
-    }
-
-    private static int run(String... command) {
-        try {
-            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.coracle.agent.proxy;
 import dev.coracle.agent.AgentFlags;
 import dev.coracle.agent.Kubectl;
 import dev.coracle.agent.NodeAgent;
+import dev.coracle.testsupport.NetnsHttpServer;
 import dev.coracle.testsupport.Ports;
 import dev.coracle.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +40,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceProxyTest {
 
-    private static final String NETNS = "coracle-svc-test";
-    private static final String HOST_SIDE = "coracle-svc0";
     private static final String BACKEND_IP = "10.251.88.2";
     private static final int BACKEND_PORT = 8080;
 
@@ -50,24 +49,14 @@ class ServiceProxyTest {
     private ServerProcess server;
     private NodeAgent agent;
     private Kubectl kubectl;
-    private Process http;
+    private NetnsHttpServer backend;
 
     @BeforeAll
     void start() throws Exception {
-        assumeTrue(Iptables.available() && run("ip", "netns", "list") == 0, "needs root, iptables and ip netns");
-        run("ip", "netns", "del", NETNS);
-        run("ip", "link", "del", HOST_SIDE);
-        check("ip", "netns", "add", NETNS);
-        check("ip", "link", "add", HOST_SIDE, "type", "veth", "peer", "name", "eth0", "netns", NETNS);
-        check("ip", "addr", "add", "10.251.88.1/30", "dev", HOST_SIDE);
-        check("ip", "link", "set", HOST_SIDE, "up");
-        check("ip", "-n", NETNS, "addr", "add", BACKEND_IP + "/30", "dev", "eth0");
-        check("ip", "-n", NETNS, "link", "set", "eth0", "up");
-        check("ip", "-n", NETNS, "link", "set", "lo", "up");
-        Files.writeString(Files.createDirectories(tmp.resolve("www")).resolve("index.html"), "from the backend\n");
-        http = new ProcessBuilder("ip", "netns", "exec", NETNS, "python3", "-m", "http.server", String.valueOf(BACKEND_PORT),
-                "--bind", BACKEND_IP).directory(tmp.resolve("www").toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("http.log").toFile()).start();
+        assumeTrue(Iptables.available() && NetnsHttpServer.possible(), "needs root, iptables and ip netns");
+        Path site = Files.createDirectories(tmp.resolve("www"));
+        Files.writeString(site.resolve("index.html"), "from the backend\n");
+        backend = NetnsHttpServer.start("coracle-svc-test", "coracle-svc0", "10.251.88", BACKEND_PORT, site);
         server = ServerProcess.server("service-proxy-test", tmp.resolve("server")).start();
         kubectl = new Kubectl(server.kubeconfig(), tmp.resolve("kubectl-cache"));
         agent = NodeAgent.start(AgentFlags.parse("--server", server.url(), "--token", server.joinToken(),
@@ -83,11 +72,9 @@ class ServiceProxyTest {
         if (server != null) {
             server.close();
         }
-        if (http != null) {
-            http.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (backend != null) {
+            backend.close();
         }
-        run("ip", "netns", "del", NETNS);
-        run("ip", "link", "del", HOST_SIDE);
     }
 
     @Test
@@ -157,14 +144,5 @@ class ServiceProxyTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(30, TimeUnit.SECONDS);
         return out;
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static void check(String... command) throws IOException, InterruptedException {
-        assertThat(run(command)).as(String.join(" ", command)).isZero();
     }
 }
