@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import dev.coracle.server.controller.volume.LocalPathProvisioner;
+import dev.coracle.server.registry.storage.StorageClassStrategy;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
@@ -18,8 +21,9 @@ import java.util.List;
 
 /**
  * What every cluster has from its first start: the namespaces default, kube-system, kube-public and
- * kube-node-lease, and the {@code kubernetes} Service in default at the first service IP, with the Endpoints and
- * EndpointSlice that lead to this server.
+ * kube-node-lease, the {@code kubernetes} Service in default at the first service IP, with the Endpoints and
+ * EndpointSlice that lead to this server, and (unless {@code --disable local-storage}) k3s's default StorageClass
+ * {@code local-path}.
  */
 @Component
 public class BuiltInObjects {
@@ -31,11 +35,14 @@ public class BuiltInObjects {
     private final InternalClient client;
     private final ServerProperties properties;
     private final org.springframework.context.ApplicationEventPublisher events;
+    private final DisabledComponents disabled;
 
-    BuiltInObjects(InternalClient client, ServerProperties properties, org.springframework.context.ApplicationEventPublisher events) {
+    BuiltInObjects(InternalClient client, ServerProperties properties, org.springframework.context.ApplicationEventPublisher events,
+                   DisabledComponents disabled) {
         this.client = client;
         this.properties = properties;
         this.events = events;
+        this.disabled = disabled;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -67,6 +74,14 @@ public class BuiltInObjects {
                 .withAddressType(address.contains(":") ? "IPv6" : "IPv4")
                 .addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint()
                 .addNewPort().withName("https").withPort(port).withProtocol("TCP").endPort().build());
+        }
+        if (!disabled.isDisabled(DisabledComponents.LOCAL_STORAGE)) {
+            // as k3s's local-storage add-on writes it; LocalPathProvisioner serves it
+            client.createIfMissing("storage.k8s.io", "v1", "storageclasses", null, new StorageClassBuilder()
+                    .withNewMetadata().withName(LocalPathProvisioner.CLASS_NAME)
+                    .addToAnnotations(StorageClassStrategy.DEFAULT_ANNOTATION, "true").endMetadata()
+                    .withProvisioner(LocalPathProvisioner.PROVISIONER).withReclaimPolicy("Delete")
+                    .withVolumeBindingMode("WaitForFirstConsumer").build());
         }
         events.publishEvent(new Ensured());
     }

@@ -232,6 +232,11 @@ public class PersistentVolumeController extends Controller {
         if (policy.equals("Retain") || VolumeMatch.phase(volume).equals("Failed")) {
             return; // retained for the administrator, who may clear its claimRef to offer it again
         }
+        String provisioner = volume.getMetadata().getAnnotations() == null ? null
+                : volume.getMetadata().getAnnotations().get(LocalPathProvisioner.PROVISIONED_BY);
+        if (policy.equals("Delete") && provisioner != null && !provisioner.startsWith("kubernetes.io/")) {
+            return; // the external provisioner that made it deletes it (LocalPathProvisioner for local-path)
+        }
         // no volume plugin here can delete or scrub storage: say so, as kube-controller-manager does for such a volume
         String reason = policy.equals("Delete") ? "VolumeFailedDelete" : "VolumeFailedRecycle";
         String message = policy.equals("Delete")
