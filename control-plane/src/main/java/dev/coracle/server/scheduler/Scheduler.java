@@ -9,6 +9,10 @@ import dev.coracle.server.controller.Informer;
 import dev.coracle.server.controller.Informers;
 import dev.coracle.server.patch.PatchType;
 import dev.coracle.server.scheduler.filter.Filter;
+import dev.coracle.server.scheduler.filter.VolumeBinding;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import dev.coracle.server.scheduler.filter.InterPodAffinity;
 import dev.coracle.server.scheduler.filter.PodTopologySpread;
 import dev.coracle.server.scheduler.score.Score;
@@ -35,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,8 +134,39 @@ public class Scheduler extends Controller {
         nodes = informers.of(Node.class);
         namespaces = informers.of(Namespace.class);
         cache.namespaceLabels(ns -> namespaces.get(null, ns).map(n -> n.getMetadata().getLabels()).orElse(null));
+        Informer<PersistentVolumeClaim> claims = informers.of(PersistentVolumeClaim.class);
+        Informer<PersistentVolume> volumes = informers.of(PersistentVolume.class);
+        Informer<StorageClass> classes = informers.of(StorageClass.class);
+        cache.volumes(new VolumeLookup() {
+            @Override
+            public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+                return claims.get(namespace, name);
+            }
+
+            @Override
+            public Optional<PersistentVolume> volume(String name) {
+                return volumes.get(null, name);
+            }
+
+            @Override
+            public Optional<StorageClass> storageClass(String name) {
+                return classes.get(null, name);
+            }
+        });
         pods.onChange(this::onPod);
         nodes.onChange(this::onNode);
+        // VolumeBinding's queueing hints: a claim, volume or class that appears or changes may let its pods fit
+        claims.onChange(c -> volumeChanged());
+        volumes.onChange(c -> volumeChanged());
+        classes.onChange(c -> volumeChanged());
+    }
+
+    private void volumeChanged() {
+        pending.forEach((key, p) -> {
+            if (p.queue == Queue.UNSCHEDULABLE && p.rejectedBy.contains(VolumeBinding.NAME)) {
+                requeue(key, p);
+            }
+        });
     }
 
     @Override

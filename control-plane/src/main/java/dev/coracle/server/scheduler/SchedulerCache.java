@@ -36,6 +36,7 @@ public final class SchedulerCache {
     private final Set<NodeInfo> nodesWithAffinityPods = new LinkedHashSet<>();
     private final Set<NodeInfo> nodesWithRequiredAntiAffinityPods = new LinkedHashSet<>();
     private volatile Function<String, Map<String, String>> namespaceLabels = ns -> Map.of();
+    private volatile VolumeLookup volumes = VolumeLookup.NONE;
     /** Candidate nodes labelled with a zone: without any, the zone part of the default spreading has nothing to do. */
     private int zonedNodes;
 
@@ -53,6 +54,15 @@ public final class SchedulerCache {
     }
 
     /** Where the labels of a namespace come from (the namespace informer), for namespace selectors of affinity terms. */
+    public void volumes(VolumeLookup lookup) {
+        this.volumes = lookup;
+    }
+
+    /** The claims, volumes and classes the VolumeBinding filter reads. */
+    public VolumeLookup volumes() {
+        return volumes;
+    }
+
     public void namespaceLabels(Function<String, Map<String, String>> lookup) {
         this.namespaceLabels = lookup;
     }

@@ -309,6 +309,45 @@ class SchedulerTest {
     }
 
     @Test
+    @Order(13)
+    void podsWaitForTheirClaimsAndGoWhereTheirVolumesAre() {
+        // a claim that does not exist holds the pod back, in kube-scheduler's words
+        create(pod("no-claim", "100m", p -> p.editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim()
+                .withClaimName("missing").endPersistentVolumeClaim().endVolume().endSpec()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(event("no-claim", "FailedScheduling")).isNotNull()
+                .extracting(Event::getMessage).asString().contains("persistentvolumeclaim \"missing\" not found"));
+        assertThat(get("no-claim").getSpec().getNodeName()).isNull();
+
+        // once the claim exists, bound to a volume only agent-2 (disk=ssd) can reach, the pod goes there
+        client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+                .withNewMetadata().withName("ssd-volume").endMetadata().withNewSpec().addToCapacity("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .withAccessModes("ReadWriteOnce").withStorageClassName("ssd-disks").withNewHostPath("/tmp/ssd-volume", "")
+                .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression().withKey("disk").withOperator("In")
+                .withValues("ssd").endMatchExpression().endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec().build()).create();
+        client.persistentVolumeClaims().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("missing").endMetadata().withNewSpec().withStorageClassName("ssd-disks")
+                .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .endResources().endSpec().build()).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("no-claim").getSpec().getNodeName()).isEqualTo("agent-2"));
+        deleteNow("no-claim");
+
+        // a local-path claim waits for its first pod, which is placed first; its volume follows it to that node
+        client.persistentVolumeClaims().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("scratch").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .endResources().endSpec().build()).create();
+        create(pod("first-consumer", "100m", p -> p.editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim()
+                .withClaimName("scratch").endPersistentVolumeClaim().endVolume().endSpec()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.persistentVolumeClaims().inNamespace("default").withName("scratch").get()
+                .getStatus().getPhase()).isEqualTo("Bound"));
+        String node = get("first-consumer").getSpec().getNodeName();
+        var claim = client.persistentVolumeClaims().inNamespace("default").withName("scratch").get();
+        assertThat(client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get().getSpec().getNodeAffinity().getRequired()
+                .getNodeSelectorTerms().get(0).getMatchExpressions().get(0).getValues()).containsExactly(node);
+        deleteNow("first-consumer");
+    }
+
+    @Test
     @Order(20)
     void aPendingPodIsScheduledWhenAFittingNodeJoins() {
         create(pod("late", "100m", p -> p.editSpec().addToNodeSelector("pool", "late").endSpec()));

@@ -35,6 +35,6 @@ public interface Filter {
     /** kube-scheduler's default profile, in its order: the first failing filter names the node's reason. */
     static List<Filter> defaults() {
         return List.of(new NodeUnschedulable(), new TaintToleration(), new NodeAffinity(), new NodePorts(), new NodeResourcesFit(),
-                new PodTopologySpread(), new InterPodAffinity());
+                new VolumeBinding(), new PodTopologySpread(), new InterPodAffinity());
     }
 }
