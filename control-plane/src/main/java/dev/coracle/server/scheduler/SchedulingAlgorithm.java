@@ -82,29 +82,24 @@ public final class SchedulingAlgorithm {
         return new Result(selectHost(state, pod, feasible, cache), null, false, processed, feasible.size(), Set.of());
     }
 
-    /** The filters left once each has had its PreFilter; a skipped one is not run on any node. */
+    /**
+     * The filters left once each has had its PreFilter, in their order; a skipped one is not run on any node (and not
+     * looked at: every node of a cycle walks this array, and most pods skip several filters).
+     */
     private Filter[] preFilter(CycleState state, PodInfo pod, SchedulerCache cache) {
-        Filter[] active = filters;
-        for (int i = 0; i < filters.length; i++) {
-            if (!filters[i].preFilter(state, pod, cache)) {
-                if (active == filters) {
-                    active = new Filter[filters.length];
-                    System.arraycopy(filters, 0, active, 0, i);
-                }
-                active[i] = null;
-            } else if (active != filters) {
-                active[i] = filters[i];
+        Filter[] active = new Filter[filters.length];
+        int n = 0;
+        for (Filter f : filters) {
+            if (f.preFilter(state, pod, cache)) {
+                active[n++] = f;
             }
         }
-        return active;
+        return n == filters.length ? filters : java.util.Arrays.copyOf(active, n);
     }
 
     /** The first failing filter's status, tagged with the filter's name; null when the node fits. */
     static FilterStatus runFilters(CycleState state, Filter[] filters, PodInfo pod, NodeInfo node) {
         for (Filter f : filters) {
-            if (f == null) {
-                continue;
-            }
             FilterStatus s = f.filter(state, pod, node);
             if (s != null) {
                 return s.from(f.name());
@@ -237,9 +232,7 @@ public final class SchedulingAlgorithm {
 
     private static void update(CycleState state, Filter[] active, PodInfo pod, PodInfo other, NodeInfo node, int sign) {
         for (Filter f : active) {
-            if (f != null) {
-                f.updateWithPod(state, pod, other, node, sign);
-            }
+            f.updateWithPod(state, pod, other, node, sign);
         }
     }
 }

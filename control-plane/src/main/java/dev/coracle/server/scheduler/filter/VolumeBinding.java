@@ -37,7 +37,11 @@ public final class VolumeBinding implements Filter {
 
     @Override
     public boolean preFilter(CycleState state, PodInfo pod, SchedulerCache cache) {
-        List<String> claims = claimNames(pod);
+        List<Volume> podVolumes = pod.pod.getSpec() == null ? null : pod.pod.getSpec().getVolumes();
+        if (podVolumes == null || podVolumes.isEmpty()) {
+            return false; // most pods: nothing to look up
+        }
+        List<String> claims = claimNames(podVolumes);
         if (claims.isEmpty()) {
             return false;
         }
@@ -90,8 +94,7 @@ public final class VolumeBinding implements Filter {
                 .map(sc -> "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())).orElse(false);
     }
 
-    private static List<String> claimNames(PodInfo pod) {
-        List<Volume> volumes = pod.pod.getSpec() == null || pod.pod.getSpec().getVolumes() == null ? List.of() : pod.pod.getSpec().getVolumes();
+    private static List<String> claimNames(List<Volume> volumes) {
         List<String> names = new ArrayList<>(0);
         for (Volume v : volumes) {
             if (v.getPersistentVolumeClaim() != null && v.getPersistentVolumeClaim().getClaimName() != null) {
