@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import org.bouncycastle.util.encoders.Base32;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -196,33 +197,13 @@ final class ProxyRules {
         return CHAIN_PREFIXES.stream().anyMatch(chain::startsWith);
     }
 
-    /** kube-proxy's {@code portProtoHash}: the first 16 characters of the base32 SHA-256. */
+    /** kube-proxy's {@code portProtoHash}: the first 16 characters of the base32 (Go's StdEncoding) SHA-256. */
     static String hash(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return base32(digest).substring(0, 16);
+            return Base32.toBase32String(digest).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** RFC 4648 base32 (Go's {@code base32.StdEncoding}), enough of it for a hash prefix. */
-    private static String base32(byte[] data) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        StringBuilder out = new StringBuilder();
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : data) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
-                bits -= 5;
-            }
-        }
-        if (bits > 0) {
-            out.append(alphabet.charAt((buffer << (5 - bits)) & 31));
-        }
-        return out.toString();
     }
 }

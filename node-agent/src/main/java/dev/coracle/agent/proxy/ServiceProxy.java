@@ -56,31 +56,29 @@ public final class ServiceProxy implements AutoCloseable {
     }
 
     public void start() {
-        ResourceEventHandler<Object> onChange = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Object obj) {
-                requestSync();
-            }
-
-            @Override
-            public void onUpdate(Object oldObj, Object newObj) {
-                requestSync();
-            }
-
-            @Override
-            public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
-                requestSync();
-            }
-        };
-        services.addEventHandler(castHandler(onChange));
-        slices.addEventHandler(castHandler(onChange));
+        services.addEventHandler(syncOnChange());
+        slices.addEventHandler(syncOnChange());
         slices.run();
         executor.scheduleWithFixedDelay(this::sync, 0, SYNC_PERIOD_S, TimeUnit.SECONDS);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> ResourceEventHandler<T> castHandler(ResourceEventHandler<Object> handler) {
-        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
+    private <T> ResourceEventHandler<T> syncOnChange() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                requestSync();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                requestSync();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                requestSync();
+            }
+        };
     }
 
     private void requestSync() {
