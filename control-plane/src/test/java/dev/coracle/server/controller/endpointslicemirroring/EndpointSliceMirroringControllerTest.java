@@ -4,10 +4,7 @@ import dev.coracle.server.controller.replicaset.Cluster;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,14 +17,7 @@ class EndpointSliceMirroringControllerTest {
 
     private final Cluster cluster = Cluster.get();
     private final KubernetesClient client = cluster.client();
-    @TempDir
-    Path tmp;
 
-    private void apply(String manifest) throws Exception {
-        Path file = Files.createTempFile(tmp, "manifest-", ".yaml");
-        Files.writeString(file, manifest);
-        cluster.kubectlIfInstalled("apply", "-f", file.toString()).outOrFail();
-    }
 
     private List<EndpointSlice> mirrored(String ns) {
         return client.discovery().v1().endpointSlices().inNamespace(ns).withLabel("kubernetes.io/service-name", "database")
@@ -37,7 +27,7 @@ class EndpointSliceMirroringControllerTest {
     @Test
     void endpointsWrittenByHandAreMirroredIntoSlicesWhileTheServiceHasNoSelector() throws Exception {
         String ns = cluster.namespace("mirror");
-        apply("""
+        cluster.apply("""
                 apiVersion: v1
                 kind: Service
                 metadata: {name: database, namespace: %1$s}
@@ -67,7 +57,7 @@ class EndpointSliceMirroringControllerTest {
         assertThat(cluster.kubectl("describe", "service", "database", "-n", ns).outOrFail())
                 .containsPattern("Endpoints:\\s+192.0.2.10:5432,192.0.2.11:5432");
 
-        apply("""
+        cluster.apply("""
                 apiVersion: v1
                 kind: Endpoints
                 metadata: {name: database, namespace: %s, labels: {team: data}}

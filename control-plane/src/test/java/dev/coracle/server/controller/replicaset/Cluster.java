@@ -101,6 +101,21 @@ public final class Cluster {
         }
     }
 
+    /** {@code kubectl apply -f} of a manifest (written to a file first); the test skipped where kubectl is not installed. */
+    public String apply(String manifest) {
+        try {
+            Path file = Files.createTempFile("manifest-", ".yaml");
+            Files.writeString(file, manifest);
+            try {
+                return kubectlIfInstalled("apply", "-f", file.toString()).outOrFail();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@link #kubectl}, the test skipped rather than failed where kubectl is not installed. */
     public Result kubectlIfInstalled(String... args) {
         assumeTrue(kubectlAvailable(), "kubectl is not installed at " + KUBECTL);

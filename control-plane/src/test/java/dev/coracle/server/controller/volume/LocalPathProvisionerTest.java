@@ -5,10 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,14 +17,7 @@ class LocalPathProvisionerTest {
 
     private final Cluster cluster = Cluster.get();
     private final KubernetesClient client = cluster.client();
-    @TempDir
-    Path tmp;
 
-    private void apply(String manifest) throws Exception {
-        Path file = Files.createTempFile(tmp, "manifest-", ".yaml");
-        Files.writeString(file, manifest);
-        cluster.kubectlIfInstalled("apply", "-f", file.toString()).outOrFail();
-    }
 
     private PersistentVolumeClaim claim(String ns) {
         return client.persistentVolumeClaims().inNamespace(ns).withName("data").get();
@@ -43,7 +33,7 @@ class LocalPathProvisionerTest {
         assertThat(cluster.kubectlIfInstalled("get", "storageclass").outOrFail())
                 .containsPattern("local-path \\(default\\)\\s+rancher.io/local-path\\s+Delete\\s+WaitForFirstConsumer\\s+false");
         String ns = cluster.namespace("local-path");
-        apply("""
+        cluster.apply("""
                 apiVersion: v1
                 kind: PersistentVolumeClaim
                 metadata: {name: data, namespace: %s}
@@ -57,7 +47,7 @@ class LocalPathProvisionerTest {
                 "waiting for first consumer to be created before binding"));
         assertThat(claim(ns).getStatus().getPhase()).isEqualTo("Pending");
 
-        apply("""
+        cluster.apply("""
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: db, namespace: %s}

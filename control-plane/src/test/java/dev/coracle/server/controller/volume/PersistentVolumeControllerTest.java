@@ -6,10 +6,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,14 +23,7 @@ class PersistentVolumeControllerTest {
 
     private final Cluster cluster = Cluster.get();
     private final KubernetesClient client = cluster.client();
-    @TempDir
-    Path tmp;
 
-    private String apply(String manifest) throws Exception {
-        Path file = Files.createTempFile(tmp, "manifest-", ".yaml");
-        Files.writeString(file, manifest);
-        return cluster.kubectlIfInstalled("apply", "-f", file.toString()).outOrFail();
-    }
 
     private static String volume(String name, String storageClass, String size, String reclaim, String extra) {
         return """
@@ -97,11 +87,11 @@ class PersistentVolumeControllerTest {
     void aClaimGetsTheSmallestVolumeThatFitsAndKubectlShowsBothBound() throws Exception {
         String sc = "binding-" + CLASSES.incrementAndGet();
         String ns = cluster.namespace("pvc");
-        apply(volume(sc + "-big", sc, "5Gi", "Retain", "") + volume(sc + "-small", sc, "1Gi", "Retain", "")
+        cluster.apply(volume(sc + "-big", sc, "5Gi", "Retain", "") + volume(sc + "-small", sc, "1Gi", "Retain", "")
                 + volume(sc + "-tiny", sc, "100Mi", "Retain", ""));
         awaitVolumePhase(sc + "-small", "Available");
 
-        apply(claim(ns, "data", sc, "500Mi", ""));
+        cluster.apply(claim(ns, "data", sc, "500Mi", ""));
 
         awaitClaimPhase(ns, "data", "Bound");
         String claims = cluster.kubectl("get", "pvc", "-n", ns).outOrFail();
@@ -120,11 +110,11 @@ class PersistentVolumeControllerTest {
     void aSelectorPicksAmongTheVolumesAndAClaimNamingAVolumeGetsThatOne() throws Exception {
         String sc = "selecting-" + CLASSES.incrementAndGet();
         String ns = cluster.namespace("pvc");
-        apply(volume(sc + "-1", sc, "1Gi", "Retain", "") + volume(sc + "-fast", sc, "10Gi", "Retain", "")
+        cluster.apply(volume(sc + "-1", sc, "1Gi", "Retain", "") + volume(sc + "-fast", sc, "10Gi", "Retain", "")
                 + volume(sc + "-named", sc, "20Gi", "Retain", ""));
         awaitVolumePhase(sc + "-named", "Available");
 
-        apply(claim(ns, "quick", sc, "1Gi", "  selector: {matchLabels: {tier: fast}}")
+        cluster.apply(claim(ns, "quick", sc, "1Gi", "  selector: {matchLabels: {tier: fast}}")
                 + claim(ns, "chosen", sc, "1Gi", "  volumeName: " + sc + "-named"));
 
         awaitClaimPhase(ns, "quick", "Bound");
@@ -140,15 +130,15 @@ class PersistentVolumeControllerTest {
     void aClaimNothingFitsWaitsSaysWhyAndIsBoundWhenAVolumeComes() throws Exception {
         String sc = "waiting-" + CLASSES.incrementAndGet();
         String ns = cluster.namespace("pvc");
-        apply(volume(sc + "-small", "", "1Gi", "Retain", ""));
-        apply(claim(ns, "big", "", "3Gi", ""));
+        cluster.apply(volume(sc + "-small", "", "1Gi", "Retain", ""));
+        cluster.apply(claim(ns, "big", "", "3Gi", ""));
 
         awaitEvent(ns, "big", "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
         assertThat(cluster.kubectl("get", "pvc", "big", "-n", ns).outOrFail()).containsPattern("big\\s+Pending");
         assertThat(cluster.kubectl("describe", "pvc", "big", "-n", ns).outOrFail())
                 .contains("FailedBinding", "persistentvolume-controller", "no persistent volumes available for this claim");
 
-        apply(volume(sc + "-large", "", "4Gi", "Retain", ""));
+        cluster.apply(volume(sc + "-large", "", "4Gi", "Retain", ""));
 
         awaitClaimPhase(ns, "big", "Bound");
         assertThat(claimOf(ns, "big").getSpec().getVolumeName()).isEqualTo(sc + "-large");
@@ -159,8 +149,8 @@ class PersistentVolumeControllerTest {
     void aDeletedClaimReleasesARetainedVolumeAndFailsOneThatWouldNeedDeleting() throws Exception {
         String sc = "reclaim-" + CLASSES.incrementAndGet();
         String ns = cluster.namespace("pvc");
-        apply(volume(sc + "-kept", sc, "1Gi", "Retain", "") + volume(sc + "-gone", sc, "2Gi", "Delete", ""));
-        apply(claim(ns, "first", sc, "1Gi", "") + claim(ns, "second", sc, "2Gi", ""));
+        cluster.apply(volume(sc + "-kept", sc, "1Gi", "Retain", "") + volume(sc + "-gone", sc, "2Gi", "Delete", ""));
+        cluster.apply(claim(ns, "first", sc, "1Gi", "") + claim(ns, "second", sc, "2Gi", ""));
         awaitClaimPhase(ns, "first", "Bound");
         awaitClaimPhase(ns, "second", "Bound");
 
@@ -174,7 +164,7 @@ class PersistentVolumeControllerTest {
         assertThat(volumeOf(sc + "-gone").getStatus().getMessage()).contains("no deletable volume plugin matched");
 
         // a new claim of the same name does not get the released volume back: its data belongs to the old one
-        apply(claim(ns, "first", sc, "1Gi", ""));
+        cluster.apply(claim(ns, "first", sc, "1Gi", ""));
         awaitEvent(ns, "first", "ProvisioningFailed", "storageclass.storage.k8s.io \"" + sc + "\" not found");
         assertThat(VolumeMatch.phase(volumeOf(sc + "-kept"))).isEqualTo("Released");
     }
@@ -183,7 +173,7 @@ class PersistentVolumeControllerTest {
     void aClassThatWaitsForAConsumerOrHasNoProvisionerSaysSo() throws Exception {
         String sc = "classes-" + CLASSES.incrementAndGet();
         String ns = cluster.namespace("pvc");
-        apply("""
+        cluster.apply("""
                 apiVersion: storage.k8s.io/v1
                 kind: StorageClass
                 metadata: {name: %1$s-local}
@@ -196,8 +186,8 @@ class PersistentVolumeControllerTest {
                 provisioner: kubernetes.io/no-provisioner
                 ---
                 """.formatted(sc));
-        apply(volume(sc + "-disk", sc + "-local", "1Gi", "Retain", ""));
-        apply(claim(ns, "later", sc + "-local", "1Gi", "") + claim(ns, "now", sc + "-immediate", "1Gi", "")
+        cluster.apply(volume(sc + "-disk", sc + "-local", "1Gi", "Retain", ""));
+        cluster.apply(claim(ns, "later", sc + "-local", "1Gi", "") + claim(ns, "now", sc + "-immediate", "1Gi", "")
                 + claim(ns, "nowhere", sc + "-missing", "1Gi", ""));
 
         awaitEvent(ns, "later", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
