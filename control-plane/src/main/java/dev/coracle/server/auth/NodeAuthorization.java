@@ -5,6 +5,7 @@ import dev.coracle.server.api.Json;
 import dev.coracle.server.api.RequestInfo;
 import dev.coracle.server.api.Responses;
 import dev.coracle.server.registry.Registry;
+import dev.coracle.server.registry.core.PodReferences;
 import dev.coracle.server.selector.Attributes;
 import dev.coracle.server.store.ObjectKey;
 import dev.coracle.server.store.ObjectStore;

@@ -6,6 +6,7 @@ import dev.coracle.server.controller.Informer;
 import dev.coracle.server.controller.Informers;
 import dev.coracle.server.controller.endpointslice.EndpointSliceController;
 import dev.coracle.server.registry.Semantic;
+import dev.coracle.server.registry.Validation;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -165,13 +166,10 @@ public class EndpointSliceMirroringController extends Controller {
     }
 
     private static String addressType(String ip) {
-        if (ip == null) {
+        if (!Validation.isIp(ip)) {
             return null;
         }
-        if (ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            return "IPv4";
-        }
-        return ip.contains(":") && ip.matches("[0-9A-Fa-f:.]+") ? "IPv6" : null;
+        return Validation.isIpv4(ip) ? "IPv4" : "IPv6";
     }
 
     private static String emptyToNull(String s) {

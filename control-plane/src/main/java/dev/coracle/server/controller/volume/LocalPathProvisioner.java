@@ -3,6 +3,7 @@ package dev.coracle.server.controller.volume;
 import dev.coracle.server.api.ApiException;
 import dev.coracle.server.api.InternalClient;
 import dev.coracle.server.patch.PatchType;
+import dev.coracle.server.registry.core.PodReferences;
 import dev.coracle.server.bootstrap.DisabledComponents;
 import dev.coracle.server.controller.Controller;
 import dev.coracle.server.controller.EventRecorder;
@@ -13,13 +14,10 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -85,7 +83,7 @@ public class LocalPathProvisioner extends Controller {
         pods.onChange(c -> {
             Pod pod = c.current();
             if (c.type() != EventType.DELETED && pod.getSpec() != null && pod.getSpec().getNodeName() != null) {
-                claimNames(pod).forEach(name -> enqueue(CLAIM + Informer.key(pod.getMetadata().getNamespace(), name)));
+                claimNames(pod.getSpec()).forEach(name -> enqueue(CLAIM + Informer.key(pod.getMetadata().getNamespace(), name)));
             }
         });
         volumes.onChange(c -> {
@@ -115,7 +113,7 @@ public class LocalPathProvisioner extends Controller {
                 || volumes.get(null, volumeName(claim)).isPresent()) {
             return;
         }
-        String node = annotation(claim, PersistentVolumeController.SELECTED_NODE);
+        String node = VolumeMatch.annotation(claim, PersistentVolumeController.SELECTED_NODE);
         if (node == null) {
             if (!"WaitForFirstConsumer".equals(storageClass.getVolumeBindingMode())) {
                 events.warning(claim, PROVISIONER, "ProvisioningFailed", "failed to provision volume with StorageClass \""
@@ -171,7 +169,7 @@ public class LocalPathProvisioner extends Controller {
     private Optional<String> firstConsumerNode(PersistentVolumeClaim claim) {
         String name = claim.getMetadata().getName();
         return pods.list(claim.getMetadata().getNamespace(), p -> p.getSpec() != null && p.getSpec().getNodeName() != null
-                && claimNames(p).contains(name)).stream().map(p -> p.getSpec().getNodeName()).sorted().findFirst();
+                && claimNames(p.getSpec()).contains(name)).stream().map(p -> p.getSpec().getNodeName()).sorted().findFirst();
     }
 
     private void deleteIfReleased(PersistentVolume volume) {
@@ -181,23 +179,16 @@ public class LocalPathProvisioner extends Controller {
         }
     }
 
-    private static List<String> claimNames(Pod pod) {
-        List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
-        return volumes.stream().filter(v -> v.getPersistentVolumeClaim() != null)
-                .map(v -> v.getPersistentVolumeClaim().getClaimName()).filter(Objects::nonNull).toList();
+    private static java.util.Set<String> claimNames(io.fabric8.kubernetes.api.model.PodSpec spec) {
+        return PodReferences.of(spec, "persistentvolumeclaims");
     }
 
     static boolean ours(PersistentVolume volume) {
-        return PROVISIONER.equals(annotation(volume, PROVISIONED_BY));
+        return PROVISIONER.equals(VolumeMatch.annotation(volume, PROVISIONED_BY));
     }
 
     /** {@code pvc-<uid>}, as every dynamic provisioner names the volume it makes for a claim. */
     private static String volumeName(PersistentVolumeClaim claim) {
         return "pvc-" + claim.getMetadata().getUid();
-    }
-
-    private static String annotation(io.fabric8.kubernetes.api.model.HasMetadata object, String key) {
-        Map<String, String> annotations = object.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(key);
     }
 }

@@ -232,8 +232,7 @@ public class PersistentVolumeController extends Controller {
         if (policy.equals("Retain") || VolumeMatch.phase(volume).equals("Failed")) {
             return; // retained for the administrator, who may clear its claimRef to offer it again
         }
-        String provisioner = volume.getMetadata().getAnnotations() == null ? null
-                : volume.getMetadata().getAnnotations().get(LocalPathProvisioner.PROVISIONED_BY);
+        String provisioner = VolumeMatch.annotation(volume, LocalPathProvisioner.PROVISIONED_BY);
         if (policy.equals("Delete") && provisioner != null && !provisioner.startsWith("kubernetes.io/")) {
             return; // the external provisioner that made it deletes it (LocalPathProvisioner for local-path)
         }
@@ -338,7 +337,7 @@ public class PersistentVolumeController extends Controller {
     }
 
     private static boolean hasAnnotation(HasMetadata object, String key) {
-        return object.getMetadata().getAnnotations() != null && object.getMetadata().getAnnotations().containsKey(key);
+        return VolumeMatch.annotation(object, key) != null;
     }
 
     private static String volumeName(PersistentVolumeClaim claim) {

@@ -2,6 +2,7 @@ package dev.coracle.server.controller.volume;
 
 import dev.coracle.server.registry.LabelSelectors;
 import dev.coracle.server.registry.Quantities;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -79,13 +80,13 @@ final class VolumeMatch {
 
     /** {@code GetPersistentVolumeClass}: the beta annotation first, then the field. */
     static String volumeClass(PersistentVolume volume) {
-        String beta = annotation(volume.getMetadata().getAnnotations(), BETA_CLASS_ANNOTATION);
+        String beta = annotation(volume, BETA_CLASS_ANNOTATION);
         return beta != null ? beta : Objects.toString(volume.getSpec().getStorageClassName(), "");
     }
 
     /** {@code GetPersistentVolumeClaimClass}. */
     static String claimClass(PersistentVolumeClaim claim) {
-        String beta = annotation(claim.getMetadata().getAnnotations(), BETA_CLASS_ANNOTATION);
+        String beta = annotation(claim, BETA_CLASS_ANNOTATION);
         return beta != null ? beta : Objects.toString(claim.getSpec().getStorageClassName(), "");
     }
 
@@ -107,7 +108,9 @@ final class VolumeMatch {
                 .equals(Objects.toString(claim.getSpec().getVolumeMode(), "Filesystem"));
     }
 
-    private static String annotation(Map<String, String> annotations, String key) {
+    /** An annotation of the object, or null. */
+    static String annotation(HasMetadata object, String key) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
         return annotations == null ? null : annotations.get(key);
     }
 }

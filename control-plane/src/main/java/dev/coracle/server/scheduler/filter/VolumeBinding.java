@@ -1,5 +1,6 @@
 package dev.coracle.server.scheduler.filter;
 
+import dev.coracle.server.registry.core.PodReferences;
 import dev.coracle.server.scheduler.CycleState;
 import dev.coracle.server.scheduler.NodeInfo;
 import dev.coracle.server.scheduler.NodeSelectors;
@@ -41,7 +42,7 @@ public final class VolumeBinding implements Filter {
         if (podVolumes == null || podVolumes.isEmpty()) {
             return false; // most pods: nothing to look up
         }
-        List<String> claims = claimNames(podVolumes);
+        var claims = PodReferences.of(pod.pod.getSpec(), "persistentvolumeclaims");
         if (claims.isEmpty()) {
             return false;
         }
@@ -92,15 +93,5 @@ public final class VolumeBinding implements Filter {
         String className = claim.getSpec().getStorageClassName();
         return className != null && !className.isEmpty() && cache.volumes().storageClass(className)
                 .map(sc -> "WaitForFirstConsumer".equals(sc.getVolumeBindingMode())).orElse(false);
-    }
-
-    private static List<String> claimNames(List<Volume> volumes) {
-        List<String> names = new ArrayList<>(0);
-        for (Volume v : volumes) {
-            if (v.getPersistentVolumeClaim() != null && v.getPersistentVolumeClaim().getClaimName() != null) {
-                names.add(v.getPersistentVolumeClaim().getClaimName());
-            }
-        }
-        return names;
     }
 }

@@ -1,4 +1,4 @@
-package dev.coracle.server.auth;
+package dev.coracle.server.registry.core;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -18,13 +18,13 @@ import java.util.Set;
  * The Secrets, ConfigMaps and PersistentVolumeClaims a pod refers to, as the Node authorizer's graph has them as
  * edges to the pod: volumes (projected ones too), containers' env and envFrom, image pull secrets.
  */
-final class PodReferences {
+public final class PodReferences {
 
     private PodReferences() {
     }
 
     /** The names of the objects of {@code resource} (secrets, configmaps, persistentvolumeclaims) the pod refers to. */
-    static Set<String> of(PodSpec spec, String resource) {
+    public static Set<String> of(PodSpec spec, String resource) {
         Set<String> names = new HashSet<>();
         if (spec == null) {
             return names;
