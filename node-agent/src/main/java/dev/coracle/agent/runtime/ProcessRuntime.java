@@ -50,7 +50,9 @@ public class ProcessRuntime implements ContainerRuntime {
     /**
      * $1 exit file, $2 stdout FIFO, $3 stderr FIFO, $4 the cgroup.procs files (space separated), then the
      * command. TERM and friends are caught (not ignored, so the command does not inherit them ignored)
-     * while the shim waits for its command to end.
+     * while the shim waits for its command to end. A caught signal interrupts {@code wait} with 128+n, and when the
+     * command ends in that same moment the loop leaves with that number: one more {@code wait} gives the command's
+     * own status (dash reports it again; bash, having reported it, answers 127, and the status in hand is kept).
      */
     static final String SHIM = """
             x="$1"; o="$2"; e="$3"; g="$4"; shift 4
@@ -60,6 +62,7 @@ public class ProcessRuntime implements ContainerRuntime {
             c=$!
             trap : TERM INT HUP QUIT USR1 USR2
             while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done
+            wait $c 2>/dev/null; r=$?; [ $r -ne 127 ] && s=$r
             echo $s > "$x"
             exit $s
             """;
